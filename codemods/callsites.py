@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import PositionProvider, ScopeProvider
 
 from .config import Settings
 from .knowledge import Knowledge, Surface
@@ -83,7 +83,9 @@ class _Receiver:
 class CallSiteFinder(cst.CSTVisitor):
     """Collects calls during the traversal; analyses them once comments are all known."""
 
-    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider, QualifiedNameProvider, ParentNodeProvider)
+    # Parents are recorded during the one traversal and qualified names asked of the scope
+    # lazily (see Resolver): LibCST's providers for them each walk the whole module again.
+    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider)
 
     def __init__(self, knowledge: Knowledge, settings: Settings, index=None, module_names: Sequence[str] = ()):
         super().__init__()
@@ -98,8 +100,20 @@ class CallSiteFinder(cst.CSTVisitor):
         self._classes: list[cst.ClassDef] = []
         self._class_of: dict[cst.Call, Optional[cst.ClassDef]] = {}
         self.r = Resolver(self)
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self._stack: list[cst.CSTNode] = []
 
     # -- traversal -------------------------------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._stack:
+            self.parents[node] = self._stack[-1]
+        self._stack.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        self._stack.pop()
+
     def visit_Comment(self, node: cst.Comment) -> None:
         self.comments.add(self.get_metadata(PositionProvider, node).start.line, node.value)
 

@@ -8,10 +8,13 @@ before anyone may write it; a fix that would not parse is dropped and reported.
 from __future__ import annotations
 
 import re
-
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Iterable, Optional, Sequence
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState  # the hook LibCST's own PositionProvider uses
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .callsites import CallSiteFinder
@@ -112,8 +115,9 @@ def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, c
                     for finding in found:
                         if _suppressed(finding, finder):
                             continue
-                        _locate(finding, finder, wrapper.module)
+                        _locate(finding, finder)
                         result.findings.append(finding)
+            _add_edits(result.findings, wrapper.module)
             result.sites = finder.sites
             positions = wrapper.resolve(PositionProvider)
     except RecursionError:
@@ -135,46 +139,91 @@ def _suppressed(finding: Finding, finder: CallSiteFinder) -> bool:
     return finder.comments.is_suppressed(finding.code, first, last)
 
 
-def _locate(finding: Finding, finder: CallSiteFinder, module: cst.Module) -> None:
+def _locate(finding: Finding, finder: CallSiteFinder) -> None:
     row, col, end_row, end_col = finder.span(finding.node)
     finding.row, finding.column, finding.end_row, finding.end_column = row, col + 1, end_row, end_col + 1
-    if finding.fix is not None:
-        # As in ruff: a fix that would drop a comment inside its span is unsafe.
-        if finding.fix.applicability == SAFE and any(comments(r.original) != comments(r.new) for r in finding.fix.replacements):
-            finding.fix.applicability = UNSAFE
-            finding.fix.message += " (unsafe: it would drop a comment)"
-        # Render the fix inside the module (a detached node loses its block's indentation),
-        # then keep only the span that differs.
-        old = module.code
-        new = module.visit(_Replace({rep.original: rep.new for rep in finding.fix.replacements})).code
-        finding.edits.append(text_edit(old, new))
+    # As in ruff: a fix that would drop a comment inside its span is unsafe.
+    fix = finding.fix
+    if fix is not None and fix.applicability == SAFE and any(comments(r.original) != comments(r.new) for r in fix.replacements):
+        fix.applicability = UNSAFE
+        fix.message += " (unsafe: it would drop a comment)"
 
 
-_NEWLINE = re.compile(r"\r\n|\r|\n")
+@dataclass
+class _Recorder(CodegenState):
+    """Module codegen that notes where the nodes of interest start and end, and their indentation.
+
+    One pass of this gives the text every fix replaces; rendering each fix into a copy of
+    the whole module (as a transformer would) costs two full passes per finding.
+    """
+
+    wanted: frozenset = frozenset()
+    marks: dict = field(default_factory=dict)  # node -> [first token, end token, indentation]
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if node in self.wanted:
+            self.marks[node] = [len(self.tokens), len(self.tokens), list(self.indent_tokens)]
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        if node in self.wanted:
+            self.marks[node][1] = len(self.tokens)
 
 
-def location(text: str, offset: int) -> tuple[int, int]:
-    """1-based row and column of a string offset, with Python's (and LibCST's) line breaks."""
-    row, start = 1, 0
-    for match in _NEWLINE.finditer(text, 0, offset):
-        if match.end() > offset:
-            break
-        row, start = row + 1, match.end()
-    return row, offset - start + 1
+def _add_edits(findings: Sequence[Finding], module: cst.Module) -> None:
+    """One Edit per fix: the span from its first to its last replacement, trimmed to what differs."""
+    wanted = frozenset(rep.original for f in findings if f.fix is not None for rep in f.fix.replacements)
+    if not wanted:
+        return
+    state = _Recorder(default_indent=module.default_indent, default_newline=module.default_newline, wanted=wanted)
+    module._codegen(state)
+    code = "".join(state.tokens)
+    offsets = [0, *accumulate(len(t) for t in state.tokens)]
+    lines = _LineIndex(code)
+    for finding in findings:
+        if finding.fix is None:
+            continue
+        spans = []
+        for rep in finding.fix.replacements:
+            first, end, indent = state.marks[rep.original]
+            render = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline,
+                                  indent_tokens=list(indent))
+            rep.new._codegen(render)
+            spans.append((offsets[first], offsets[end], "".join(render.tokens)))
+        spans.sort(key=lambda s: (s[0], -s[1]))
+        start, stop, new = spans[0][0], spans[0][0], []
+        for begin, end, text in spans:
+            if begin < stop:  # inside a replacement already taken: the outer one wins, as in _Replace
+                continue
+            new += [code[stop:begin], text]
+            stop = end
+        finding.edits.append(_trimmed(code, start, stop, "".join(new), lines))
 
 
-def text_edit(old: str, new: str) -> Edit:
-    """The one replacement that turns old into new: common prefix and suffix trimmed."""
-    prefix = 0
-    limit = min(len(old), len(new))
+def _trimmed(code: str, start: int, stop: int, new: str, lines: "_LineIndex") -> Edit:
+    old = code[start:stop]
+    prefix, limit = 0, min(len(old), len(new))
     while prefix < limit and old[prefix] == new[prefix]:
         prefix += 1
     suffix = 0
     while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
         suffix += 1
-    row, column = location(old, prefix)
-    end_row, end_column = location(old, len(old) - suffix)
+    row, column = lines.location(start + prefix)
+    end_row, end_column = lines.location(stop - suffix)
     return Edit(new[prefix:len(new) - suffix], row, column, end_row, end_column)
+
+
+class _LineIndex:
+    """1-based row and column of string offsets, with Python's (and LibCST's) line breaks."""
+
+    def __init__(self, text: str):
+        self.starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+
+    def location(self, offset: int) -> tuple[int, int]:
+        row = bisect_right(self.starts, offset)
+        return row, offset - self.starts[row - 1] + 1
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 class _Replace(cst.CSTTransformer):

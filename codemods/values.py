@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import libcst as cst
-from libcst.metadata import Assignment, ParentNodeProvider, PositionProvider, QualifiedNameProvider, ScopeProvider
+from libcst.metadata import Assignment, PositionProvider, ScopeProvider
 
 UNKNOWN_PART = "\x00"  # stands for an unresolved piece of a string (an f-string field)
 _MAX_DEPTH = 12
@@ -80,11 +80,18 @@ class Resolver:
 
     # -- metadata helpers ------------------------------------------------------------------
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        return self._v.get_metadata(ParentNodeProvider, node, None)
+        return self._v.parents.get(node)
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        names = self._v.get_metadata(QualifiedNameProvider, node, set()) or set()
-        return {q.name for q in names}
+        """As LibCST's QualifiedNameProvider answers, but only for the nodes asked about.
+
+        The provider computes names for every node of the module up front, which costs more
+        than parsing it; a handful of call sites need a few dozen.
+        """
+        scope = self._v.get_metadata(ScopeProvider, node, None)
+        if scope is None:
+            return set()
+        return {q.name for q in scope.get_qualified_names_for(node)}
 
     def line(self, node: cst.CSTNode) -> int:
         pos = self._v.get_metadata(PositionProvider, node, None)
