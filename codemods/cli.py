@@ -16,10 +16,12 @@ from typing import Optional
 import click
 
 from . import __version__
+from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR, Cache
 from .config import ConfigError, SettingsResolver
 from .discover import discover
 from .knowledge import Knowledge, KnowledgeError, load
 from .formats import render
+from .pool import default_jobs
 from .report import console, plural, unified_diff, write_sites, write_text
 from .runner import RunResult, knowledge_for, run, run_stdin
 
@@ -51,6 +53,10 @@ def common_options(func):
         click.option("--show-evidence", is_flag=True, help="Show every call site found, its provider and model, and the lines that say so."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings."),
         click.option("--exit-non-zero-on-fix", is_flag=True, help="With fix: exit 1 when files were changed, even if nothing remains."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes for parsing (default: the CPUs available)."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+        click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), envvar="TOKENFIX_CACHE_DIR",
+                     help=f"Where results are cached [default: {DEFAULT_CACHE_DIR}; env: TOKENFIX_CACHE_DIR]."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -104,7 +110,7 @@ def _run(mode: str, *args, **kwargs) -> int:
 
 
 def _run_mode(mode: str, paths, output_format, output_file, select, extend_select, ignore, provider, config_path, unsafe_fixes,
-         stdin_filename, force_exclude, show_evidence, exit_zero, exit_non_zero_on_fix) -> int:
+         stdin_filename, force_exclude, show_evidence, exit_zero, exit_non_zero_on_fix, jobs, no_cache, cache_dir) -> int:
     err = console(sys.stderr, stderr=True)
     paths = list(paths) or [Path(".")]
     stdin = [p for p in paths if str(p) == "-"]
@@ -123,7 +129,8 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
         else:
             files, missing = discover(paths, resolver, force_exclude)
             with progress_bar(len(files), err) as on_file:
-                result = run(files, resolver, fix=fix, unsafe_fixes=unsafe_fixes, write=(mode == "fix"), roots=paths, on_file=on_file)
+                result = run(files, resolver, fix=fix, unsafe_fixes=unsafe_fixes, write=(mode == "fix"), roots=paths, on_file=on_file,
+                             jobs=jobs or default_jobs(), cache=None if no_cache else Cache(cache_dir or Path(DEFAULT_CACHE_DIR)))
             result.errors[:0] = missing
             if not files and not missing:
                 err.print("tokenfix: warning: no Python files found under the given paths (excluded or git-ignored?)")

@@ -8,14 +8,14 @@ mention a client class, and holds what each construction says: class, base URL, 
 from __future__ import annotations
 
 import ast
-import re
+import hashlib
 from pathlib import Path
 from typing import Iterable, Optional
 
 from .knowledge import Knowledge
+from .prefilter import CLIENT_TRIGGER
 from .targets import URL_KEYWORDS, ClientFacts
 
-TRIGGER = re.compile(rb"(?:OpenAI|Anthropic\w*|Groq|Together|Client|ChatOpenAI|ChatOllama|ChatAnthropic|Mistral)\s*\(")
 _GETENV = {"os.getenv", "os.environ.get"}
 
 
@@ -55,16 +55,30 @@ class ClientIndex:
     def lookup(self, qualified: str) -> Optional[ClientFacts]:
         return self.clients.get(qualified)
 
+    @property
+    def digest(self) -> str:
+        """What the cache keys on: a client changed in one module changes every importer's result."""
+        text = repr(sorted((name, repr(facts)) for name, facts in self.clients.items()))
+        return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+
     @classmethod
     def build(cls, files: Iterable[Path], roots: Iterable[Path], knowledge: Knowledge) -> "ClientIndex":
+        def sources():
+            for path in files:
+                try:
+                    yield path, path.read_bytes()
+                except OSError:
+                    continue
+
+        return cls.from_sources(sources(), roots, knowledge)
+
+    @classmethod
+    def from_sources(cls, sources: Iterable[tuple[Path, bytes]], roots: Iterable[Path], knowledge: Knowledge) -> "ClientIndex":
+        """The index of files already read (the runner keeps those that mention a client class)."""
         index = cls()
         roots = list(roots)
-        for path in files:
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            if not TRIGGER.search(data):
+        for path, data in sources:
+            if not CLIENT_TRIGGER.search(data):
                 continue
             try:
                 tree = ast.parse(data)

@@ -69,3 +69,36 @@ class FileResult:
     @property
     def changed(self) -> bool:
         return self.fixed is not None and self.fixed != self.source
+
+
+@dataclass
+class SiteSummary:
+    """A call site as --show-evidence prints it, without the syntax tree it came from."""
+
+    line: int
+    headline: str  # "surface -> provider X (source), model Y"
+    evidence: list[str] = field(default_factory=list)
+
+
+def summarize_site(site: Any) -> SiteSummary:
+    target = site.target
+    provider = target.provider.id if target.provider else "unknown"
+    model = target.model.id if target.model else (f"{target.model_name} (not in the knowledge base)" if target.model_name else "unknown")
+    source = target.provider_source or ("unresolvable" if target.opaque else "no evidence")
+    return SiteSummary(site.line, f"{site.surface.id} -> provider {provider} ({source}), model {model}",
+                       [str(e) for e in target.evidence])
+
+
+def detach(result: FileResult) -> FileResult:
+    """The result as reports need it: text and numbers, no LibCST nodes.
+
+    Such a result is small, crosses process boundaries (--jobs) and goes into the cache;
+    the syntax tree it was computed from can be freed at once.
+    """
+    for finding in result.findings:
+        finding.node = finding.suppress_node = None
+        finding.evidence = [str(e) for e in finding.evidence]
+        if finding.fix is not None:
+            finding.fix.replacements = []
+    result.sites = [s if isinstance(s, SiteSummary) else summarize_site(s) for s in result.sites]
+    return result

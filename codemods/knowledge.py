@@ -8,6 +8,7 @@ adding a provider or a model is a TOML edit, and a team can add its own gateway 
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import re
 import sys
 from dataclasses import dataclass, field
@@ -158,6 +159,7 @@ class Knowledge:
         self.models = models
         self.surfaces = surfaces
         self.checks = {c.code: c for c in checks}
+        self.digest = ""  # set by load(): a hash of the rules files' bytes
         self._exact: dict[str, Model] = {}
         self._globs: list[tuple[str, Model]] = []
         for model in models:
@@ -306,7 +308,10 @@ def _load_cached(extra: tuple[Path, ...]) -> Knowledge:
         for provider_id in model.providers:
             if provider_id not in providers:
                 raise KnowledgeError(f"model {model.id}: unknown provider {provider_id!r}")
-    return Knowledge(list(providers.values()), models, list(surfaces.values()), list(checks.values()))
+    knowledge = Knowledge(list(providers.values()), models, list(surfaces.values()), list(checks.values()))
+    # What the cache keys on: any change to a rules file invalidates every cached result.
+    knowledge.digest = hashlib.sha256(b"\0".join(path.read_bytes() for path in files)).hexdigest()
+    return knowledge
 
 
 def floor_pow2(value: int) -> int:

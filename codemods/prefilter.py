@@ -14,3 +14,7 @@ TRIGGERS = re.compile(rb"max_tokens|max_completion_tokens|max_output_tokens|num_
 
 def may_have_findings(data: bytes) -> bool:
     return TRIGGERS.search(data) is not None
+
+
+# Files that may build a client other modules import: kept for the ClientIndex (clientindex.py).
+CLIENT_TRIGGER = re.compile(rb"(?:OpenAI|Anthropic\w*|Groq|Together|Client|ChatOpenAI|ChatOllama|ChatAnthropic|Mistral)\s*\(")

@@ -12,7 +12,7 @@ from typing import IO, Iterable
 from rich.console import Console
 from rich.text import Text
 
-from .findings import FileResult
+from .findings import FileResult, SiteSummary, summarize_site
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 9), *range(10, 32), 127]}
@@ -51,13 +51,9 @@ def write_sites(results: Iterable[FileResult], con: Console) -> None:
     """--show-evidence: every call site found, even those without findings, and why."""
     for result in results:
         for site in result.sites:
-            target = site.target
-            provider = target.provider.id if target.provider else "unknown"
-            model = target.model.id if target.model else (f"{target.model_name} (not in the knowledge base)" if target.model_name else "unknown")
-            row = site.line
-            source = target.provider_source or ("unresolvable" if target.opaque else "no evidence")
-            con.print(Text(printable(f"{result.path}:{row}: {site.surface.id} -> provider {provider} ({source}), model {model}"), style="bold"))
-            for evidence in target.evidence:
+            site = site if isinstance(site, SiteSummary) else summarize_site(site)
+            con.print(Text(printable(f"{result.path}:{site.line}: {site.headline}"), style="bold"))
+            for evidence in site.evidence:
                 con.print(Text(printable(f"    {evidence}"), style="dim"))
 
 

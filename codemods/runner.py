@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
+from .cache import Cache
 from .config import ConfigError, Settings, SettingsResolver
-from .findings import FileResult
+from .findings import FileResult, detach
 from .knowledge import Knowledge, load
-from .prefilter import may_have_findings
+from .prefilter import CLIENT_TRIGGER, may_have_findings
 from .write import WriteError, atomic_write
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -85,13 +86,31 @@ def analyze_notebook(data: bytes, display: str, knowledge: Knowledge, settings: 
     return result
 
 
+@dataclass
+class _Job:
+    """A file that passed the prefilter, with all its analysis depends on."""
+
+    slot: int  # its place in RunResult.files: output order is the order of the paths given
+    path: Path
+    data: bytes
+    settings: Settings
+    names: tuple[str, ...] = ()
+    key: Optional[str] = None
+
+
 def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixes: bool, write: bool,
-        roots: Sequence[Path] = (), on_file: Optional[Callable[[Path], None]] = None) -> RunResult:
+        roots: Sequence[Path] = (), on_file: Optional[Callable[[Path], None]] = None, jobs: int = 1,
+        cache: Optional[Cache] = None) -> RunResult:
+    """Read and prefilter every file here; parse the few that may matter, in a pool when there are many.
+
+    Results come back in the order the paths were given whatever the pool does, and fixes
+    are written from this process only, one file at a time.
+    """
     out = RunResult()
-    index = None
+    slots: list[Optional[FileResult]] = []
+    work: list[_Job] = []
+    index_sources: list[tuple[Path, bytes]] = []
     for path in paths:
-        if on_file is not None:
-            on_file(path)
         display = str(path)
         try:
             if path.is_dir():
@@ -102,35 +121,118 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
             out.errors.append(f"{display}: cannot read ({exc.strerror or exc})")
             continue
         out.checked += 1
+        if CLIENT_TRIGGER.search(data):
+            index_sources.append((path, data))
         if not may_have_findings(data):
-            out.files.append(FileResult(display, data))
+            slots.append(FileResult(display, b""))  # nothing to report: the bytes need not be kept
+            _tick(on_file, path)
             continue
         if GENERATED_MARKER in data:
             out.generated += 1  # generated code is fixed at its generator, not here
+            _tick(on_file, path)
             continue
         if len(data) > MAX_FILE_BYTES:
             out.errors.append(f"{display}: {len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit; skipped")
+            _tick(on_file, path)
             continue
-        settings = resolver.for_path(path)
-        knowledge = knowledge_for(settings)
-        if index is None:
-            from .clientindex import ClientIndex  # built once, and only when some file needs it
-
-            index = ClientIndex.build(paths, roots, knowledge)
-        names = module_names(path, roots) if index else ()
-        result = analyze_bytes(data, display, knowledge, settings, fix=fix, unsafe_fixes=unsafe_fixes, index=index, module_names=names)
-        out.parsed += 1
-        record(out, result)
-        if write and result.changed:
-            try:
-                atomic_write(path, result.fixed, data)
-            except WriteError as exc:
-                out.errors.append(f"{display}: {exc}")
-                for finding in result.findings:
-                    finding.fixed = False
-                result.fixed = None
-        out.files.append(result)
+        work.append(_Job(len(slots), path, data, resolver.for_path(path)))
+        slots.append(None)
+    if work:
+        _analyze_jobs(work, slots, out, index_sources, roots, fix, unsafe_fixes, write, on_file, jobs, cache)
+    out.files = [r for r in slots if r is not None]
     return out
+
+
+def _analyze_jobs(work: list[_Job], slots: list, out: RunResult, index_sources, roots, fix: bool, unsafe_fixes: bool,
+                  write: bool, on_file, jobs: int, cache: Optional[Cache]) -> None:
+    from .clientindex import ClientIndex  # built once, and only when some file needs parsing
+
+    knowledge_by_job = [knowledge_for(job.settings) for job in work]  # configuration errors surface here
+    index = ClientIndex.from_sources(index_sources, roots, knowledge_by_job[0])
+    index_sources.clear()
+    mode = f"fix={fix} unsafe={unsafe_fixes}"
+    pending: list[_Job] = []
+    for job, knowledge in zip(work, knowledge_by_job):
+        job.names = tuple(module_names(job.path, roots)) if index else ()
+        if cache is not None:
+            job.key = cache.key(job.data, str(job.path), repr(job.settings), knowledge.digest, mode, repr(job.names), index.digest)
+            hit = cache.get(job.key, str(job.path), job.data)
+            if hit is not None:
+                _finish(job, hit, slots, out, write, on_file, cache=None)
+                continue
+        pending.append(job)
+    for job, result in _results(pending, index, fix, unsafe_fixes, jobs):
+        _finish(job, result, slots, out, write, on_file, cache)
+
+
+# Fewer files than this are analysed in this process: starting a pool costs more than it saves
+# (LibCST's codemod runner makes the same call), and a pre-commit run passes a handful.
+POOL_MIN_FILES = 4
+
+
+def _results(pending: list[_Job], index, fix: bool, unsafe_fixes: bool, jobs: int):
+    """(job, detached result) in the order of `pending`, computed here or in a process pool."""
+    tasks = [(str(job.path), job.data, job.settings, job.names, fix, unsafe_fixes) for job in pending]
+    if jobs <= 1 or len(pending) < POOL_MIN_FILES:
+        _init_worker(index, ignore_interrupts=False)
+        for job, task in zip(pending, tasks):
+            yield job, _analyze_task(task)
+        return
+    from .pool import ordered_map
+
+    for result, job in zip(ordered_map(_analyze_remote, tasks, jobs, _init_worker, (index,)), pending):
+        result.source = job.data
+        yield job, result
+
+
+_INDEX = None
+
+
+def _init_worker(index, ignore_interrupts: bool = True) -> None:
+    global _INDEX
+    _INDEX = index
+    if ignore_interrupts:
+        import signal
+
+        # The parent handles Ctrl-C and SIGTERM and stops the pool; a forked worker must not
+        # inherit its SIGTERM handler, or terminating it would print a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _analyze_task(task) -> FileResult:
+    display, data, settings, names, fix, unsafe_fixes = task
+    result = analyze_bytes(data, display, knowledge_for(settings), settings, fix=fix, unsafe_fixes=unsafe_fixes,
+                           index=_INDEX, module_names=names)
+    return detach(result)
+
+
+def _analyze_remote(task) -> FileResult:
+    result = _analyze_task(task)
+    result.source = b""  # the parent has the bytes: do not send them back
+    return result
+
+
+def _finish(job: _Job, result: FileResult, slots: list, out: RunResult, write: bool, on_file, cache: Optional[Cache]) -> None:
+    if cache is not None and job.key is not None:
+        cache.put(job.key, result)
+    out.parsed += 1
+    record(out, result)
+    if write and result.changed:
+        try:
+            atomic_write(job.path, result.fixed, job.data)
+        except WriteError as exc:
+            out.errors.append(f"{result.path}: {exc}")
+            for finding in result.findings:
+                finding.fixed = False
+            result.fixed = None
+    slots[job.slot] = result
+    _tick(on_file, job.path)
+
+
+def _tick(on_file, path: Path) -> None:
+    if on_file is not None:
+        on_file(path)
 
 
 _VALIDATED: set[Settings] = set()
