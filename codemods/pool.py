@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 
 def default_jobs() -> int:
@@ -34,6 +36,8 @@ def ordered_map(function: Callable, tasks: Sequence, jobs: int, initializer: Cal
     slow file does not leave the other worker idle for long. On Ctrl-C or SIGTERM the pool is
     torn down at once: workers ignore SIGINT and are terminated by the parent.
     """
+    from concurrent.futures import ProcessPoolExecutor  # imported only when there is work to share
+
     workers = max(1, min(jobs, len(tasks)))
     chunk = max(1, len(tasks) // (workers * 8))
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=initializer, initargs=initargs)
@@ -46,7 +50,7 @@ def ordered_map(function: Callable, tasks: Sequence, jobs: int, initializer: Cal
         executor.shutdown(wait=True)
 
 
-def _stop(executor: ProcessPoolExecutor) -> None:
+def _stop(executor: "ProcessPoolExecutor") -> None:
     processes: Iterable = list((getattr(executor, "_processes", None) or {}).values())
     executor.shutdown(wait=False, cancel_futures=True)
     for process in processes:

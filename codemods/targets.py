@@ -13,7 +13,10 @@ from typing import Optional
 from urllib.parse import urlsplit
 
 from .knowledge import Knowledge, Model, Provider
-from .values import UNKNOWN_PART
+
+# Stands for an unresolved piece of a string (an f-string field). Defined here, not in
+# values.py, so that the client index can be built without importing LibCST.
+UNKNOWN_PART = "\x00"
 
 # How a provider was established, strongest first.
 PRAGMA, CLIENT, URL, MODEL, CONFIG, FALLBACK = "pragma", "client", "url", "model", "config", "fallback"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CASES = ROOT.parent / "shared" / "cases"
+
+# Every CLI run of the suite shares one cache outside the checkout: runs that repeat an input
+# exercise the cache's reads too, and nothing is left behind in the repository.
+TEST_CACHE = Path(tempfile.mkdtemp(prefix="tokenfix-test-cache-"))
+os.environ["TOKENFIX_CACHE_DIR"] = str(TEST_CACHE)
+atexit.register(shutil.rmtree, TEST_CACHE, ignore_errors=True)
 
 
 def tokenfix(*args: str, cwd=None, input: bytes | None = None) -> subprocess.CompletedProcess:

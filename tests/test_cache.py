@@ -1,0 +1,186 @@
+"""The result cache: an unchanged file is not parsed again, and nothing but an exact entry is trusted."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import codemods.engine
+from codemods import runner
+from codemods.cache import CACHEDIR_TAG, Cache
+from codemods.config import SettingsResolver
+
+from conftest import FIXTURES, tokenfix
+
+NAMES = ("openai_self_client", "requests_json_dumps", "ollama_client_native", "twilio_not_llm")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    for name in NAMES:
+        shutil.copyfile(FIXTURES / name / "input.py", folder / f"{name}.py")
+    (folder / "plain.py").write_text("def add(a, b):\n    return a + b\n")  # never passes the prefilter
+    return folder
+
+
+def entries(cache_dir: Path) -> list[Path]:
+    return sorted(p for p in (cache_dir / "v1").rglob("*") if p.is_file())
+
+
+def run(project: Path, cache: Cache | None, *, fix: bool = False, write: bool = False, cli: dict | None = None) -> runner.RunResult:
+    files = sorted(project.glob("*.py"))
+    return runner.run(files, SettingsResolver(None, cli or {}), fix=fix, unsafe_fixes=False, write=write, roots=[project], cache=cache)
+
+
+def report(result: runner.RunResult) -> list[tuple]:
+    return [(r.path, f.code, f.row, f.column, f.end_row, f.end_column, f.message, f.fixed, f.evidence,
+             [(e.content, e.row, e.column, e.end_row, e.end_column) for e in f.edits])
+            for r in result.files for f in r.findings] + [("errors", *result.errors)]
+
+
+def forbid_parsing(monkeypatch) -> None:
+    def parse(data):
+        raise AssertionError("a cached file was parsed again")
+
+    monkeypatch.setattr(codemods.engine, "_parse", parse)
+
+
+def test_second_run_is_served_from_the_cache_with_the_same_report(project: Path, tmp_path: Path, monkeypatch) -> None:
+    cache_dir = tmp_path / "cache"
+    first = run(project, Cache(cache_dir), fix=True)
+    assert first.findings and len(entries(cache_dir)) == 4
+    forbid_parsing(monkeypatch)
+    cache = Cache(cache_dir)
+    second = run(project, cache, fix=True)
+    assert (cache.hits, cache.misses) == (4, 0)
+    assert report(second) == report(first)
+    assert [(r.path, r.fixed, r.source) for r in second.files] == [(r.path, r.fixed, r.source) for r in first.files]
+
+
+def test_the_folder_is_tagged_and_git_ignored(project: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    run(project, Cache(cache_dir))
+    assert (cache_dir / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (cache_dir / "CACHEDIR.TAG").read_text() == CACHEDIR_TAG
+    assert (cache_dir / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert not list(cache_dir.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("damage", [
+    lambda raw: b"",
+    lambda raw: raw[: len(raw) // 2],
+    lambda raw: b"\x00\xff garbage",
+    lambda raw: b"[]",
+    # well-formed JSON whose result was edited: the checksum no longer matches
+    lambda raw: raw.replace(b'"encoding":"utf-8"', b'"encoding":"latin-1"'),
+    # a consistent entry filed under another key (e.g. copied between files)
+    lambda raw: json.dumps({**json.loads(raw), "key": "0" * 40}).encode(),
+    # a result of the wrong shape with a matching checksum
+    lambda raw: _resealed(raw, lambda result: {**result, "findings": [{"code": 1}]}),
+    lambda raw: _resealed(raw, lambda result: {**result, "fixed": 42}),
+], ids=["empty", "truncated", "binary", "wrong-type", "edited", "foreign-key", "bad-finding", "bad-fixed"])
+def test_a_damaged_entry_is_ignored_and_rewritten(project: Path, tmp_path: Path, damage) -> None:
+    cache_dir = tmp_path / "cache"
+    first = run(project, Cache(cache_dir), fix=True)
+    originals = {p: p.read_bytes() for p in entries(cache_dir)}
+    for path, raw in originals.items():
+        path.write_bytes(damage(raw))
+    cache = Cache(cache_dir)
+    second = run(project, cache, fix=True)
+    assert (cache.hits, cache.misses) == (0, 4)
+    assert report(second) == report(first)
+    assert {p: p.read_bytes() for p in entries(cache_dir)} == originals  # rebuilt, not trusted
+
+
+def _resealed(raw: bytes, change) -> bytes:
+    from codemods.cache import _checksum
+
+    entry = json.loads(raw)
+    result = change(entry["result"])
+    return json.dumps({"key": entry["key"], "sum": _checksum(result), "result": result}).encode()
+
+
+def test_anything_the_result_depends_on_changes_the_key(project: Path, tmp_path: Path, monkeypatch) -> None:
+    cache_dir = tmp_path / "cache"
+    run(project, Cache(cache_dir))
+
+    def misses(**options) -> int:
+        cache = Cache(cache_dir)
+        run(project, cache, **options)
+        return cache.misses
+
+    assert misses() == 0
+    assert misses(fix=True) == 4  # the mode
+    assert misses(cli={"select": ("TOK001",)}) == 4  # the settings
+    assert misses(cli={"provider": "ollama"}) == 4
+    monkeypatch.setattr(codemods.cache, "__version__", "0.0.0-other")
+    assert misses() == 4  # the tool's version
+    monkeypatch.undo()
+    real_load = runner.load
+
+    def load_other_rules(extra=()):
+        knowledge = real_load(extra)
+        knowledge.digest = "other rules"
+        return knowledge
+
+    monkeypatch.setattr(runner, "load", load_other_rules)
+    assert misses() == 4  # the rules
+    monkeypatch.undo()
+    target = project / "requests_json_dumps.py"
+    target.write_bytes(target.read_bytes() + b"\n")
+    assert misses() == 1  # the content, of that file only
+    (project / "client.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
+    assert misses() == 4  # what other modules export: openai_self_client and co may import it
+
+
+def test_a_fix_served_from_the_cache_is_written(project: Path, tmp_path: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    expected = (FIXTURES / "requests_json_dumps" / "expected.py").read_bytes()
+    run(project, Cache(cache_dir), fix=True, write=False)  # what `tokenfix diff` does
+    cache = Cache(cache_dir)
+    run(project, cache, fix=True, write=True)
+    assert cache.hits == 4
+    assert (project / "requests_json_dumps.py").read_bytes() == expected
+
+
+def test_a_cache_that_cannot_be_written_is_not_used(project: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    cache = Cache(blocker / "cache")
+    result = run(project, cache)
+    assert result.findings and not result.errors
+    assert blocker.read_text() == "not a folder"
+
+
+def test_cli_default_folder_no_cache_and_cache_dir(project: Path, tmp_path: Path) -> None:
+    env_free = {k: v for k, v in os.environ.items() if k != "TOKENFIX_CACHE_DIR"}
+    import subprocess
+    import sys
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "codemods", "check", *args, "."], cwd=project, env=env_free,
+                              capture_output=True, timeout=120)
+
+    first = cli("--no-cache")
+    assert first.returncode == 1 and not (project / ".tokenfix_cache").exists()
+    assert cli().stdout == first.stdout
+    assert (project / ".tokenfix_cache" / "CACHEDIR.TAG").is_file()
+    assert cli().stdout == first.stdout
+    elsewhere = tmp_path / "elsewhere"
+    assert cli("--cache-dir", str(elsewhere)).stdout == first.stdout
+    assert len(entries(elsewhere)) == 4
+    # .tokenfix_cache is not a Python file and git ignores it: never checked, never walked into
+    assert b"(5 files checked)" in cli().stderr
+
+
+def test_cli_reports_the_same_from_the_cache(project: Path, tmp_path: Path) -> None:
+    args = ("check", "--format", "json", "--cache-dir", str(tmp_path / "c"), str(project))
+    cold, warm = tokenfix(*args), tokenfix(*args)
+    assert cold.returncode == warm.returncode == 1
+    assert cold.stdout == warm.stdout and json.loads(warm.stdout)

@@ -1,0 +1,76 @@
+"""--jobs: the same report and the same fixes whatever the number of processes, in the order given."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import codemods.pool
+from codemods import runner
+from codemods.config import SettingsResolver
+
+from conftest import FIXTURES, tokenfix
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory) -> Path:
+    """Every fixture input as its own module, plus files the prefilter drops, interleaved."""
+    folder = tmp_path_factory.mktemp("tree")
+    for number, source in enumerate(sorted(FIXTURES.glob("*/input.py"))):
+        shutil.copyfile(source, folder / f"m{number:03d}_{source.parent.name}.py")
+        (folder / f"m{number:03d}_plain.py").write_text(f"VALUE = {number}\n")
+    return folder
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.py"))}
+
+
+def test_reports_are_identical_with_one_or_two_processes(tree: Path) -> None:
+    runs = {jobs: tokenfix("check", "--no-cache", "--format", "json", "-j", jobs, str(tree)) for jobs in ("1", "2")}
+    assert runs["1"].returncode == runs["2"].returncode == 1
+    assert runs["1"].stdout == runs["2"].stdout and len(runs["1"].stdout) > 10_000
+    assert runs["1"].stderr == runs["2"].stderr
+    text = tokenfix("check", "--no-cache", "-j", "2", str(tree)).stdout.decode().splitlines()
+    files = [line.split(":", 1)[0] for line in text if ": TOK" in line]
+    assert files == sorted(files)  # output in path order, not in completion order
+
+
+def test_fixes_are_identical_with_one_or_two_processes(tree: Path, tmp_path: Path) -> None:
+    copies = {}
+    for jobs in ("1", "2"):
+        copy = tmp_path / f"j{jobs}"
+        shutil.copytree(tree, copy)
+        res = tokenfix("fix", "--no-cache", "-j", jobs, str(copy))
+        assert res.returncode in (0, 1), res.stderr.decode()[-2000:]
+        copies[jobs] = snapshot(copy)
+    assert copies["1"] == copies["2"] and copies["1"] != snapshot(tree)
+
+
+def test_many_files_go_to_the_pool_a_handful_stay_in_process(tree: Path, monkeypatch) -> None:
+    calls = []
+    real = codemods.pool.ordered_map
+
+    def spy(function, tasks, jobs, initializer, initargs):
+        calls.append(len(tasks))
+        return real(function, tasks, jobs, initializer, initargs)
+
+    monkeypatch.setattr(codemods.pool, "ordered_map", spy)
+    files = sorted(tree.glob("*.py"))
+    resolver = SettingsResolver(None, {})
+    pooled = runner.run(files, resolver, fix=True, unsafe_fixes=False, write=False, roots=[tree], jobs=2)
+    assert calls == [len([f for f in files if not f.name.endswith("_plain.py")])]
+    serial = runner.run(files, resolver, fix=True, unsafe_fixes=False, write=False, roots=[tree], jobs=1)
+    assert calls == [calls[0]]
+    assert [(r.path, r.fixed, [f.message for f in r.findings]) for r in pooled.files] == \
+        [(r.path, r.fixed, [f.message for f in r.findings]) for r in serial.files]
+    handful = files[: 2 * (runner.POOL_MIN_FILES - 1)]  # fewer files to parse than POOL_MIN_FILES
+    runner.run(handful, resolver, fix=False, unsafe_fixes=False, write=False, roots=[tree], jobs=2)
+    assert calls == [calls[0]]
+
+
+def test_jobs_must_be_positive(tree: Path) -> None:
+    res = tokenfix("check", "-j", "0", str(tree))
+    assert res.returncode == 2 and b"--jobs" in res.stderr
