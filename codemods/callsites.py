@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.metadata import PositionProvider, ScopeProvider
+from libcst.metadata import ScopeProvider
 
 from .config import Settings
 from .knowledge import Knowledge, Surface
@@ -85,17 +85,17 @@ class CallSiteFinder(cst.CSTVisitor):
 
     # Parents are recorded during the one traversal and qualified names asked of the scope
     # lazily (see Resolver): LibCST's providers for them each walk the whole module again.
-    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = (ScopeProvider,)  # positions come from the engine's one codegen pass (codegen.py)
 
-    def __init__(self, knowledge: Knowledge, settings: Settings, index=None, module_names: Sequence[str] = ()):
+    def __init__(self, knowledge: Knowledge, settings: Settings, index=None, module_names: Sequence[str] = (), layout=None):
         super().__init__()
+        self.layout = layout
         self.knowledge = knowledge
         self.settings = settings
         self.index = index  # ClientIndex of the whole run: clients imported from other modules
         self.module_names = module_names  # dotted names of this file, for relative imports
         self.comments = Comments()
         self.sites: list[CallSite] = []
-        self.positions: dict[cst.CSTNode, tuple[int, int, int, int]] = {}
         self._calls: list[cst.Call] = []
         self._classes: list[cst.ClassDef] = []
         self._class_of: dict[cst.Call, Optional[cst.ClassDef]] = {}
@@ -115,7 +115,7 @@ class CallSiteFinder(cst.CSTVisitor):
         self._stack.pop()
 
     def visit_Comment(self, node: cst.Comment) -> None:
-        self.comments.add(self.get_metadata(PositionProvider, node).start.line, node.value)
+        self.comments.add(self.layout.positions[node].start.line, node.value)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._classes.append(node)
@@ -137,12 +137,7 @@ class CallSiteFinder(cst.CSTVisitor):
     # -- positions -------------------------------------------------------------------------
     def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         """(line, column, end line, end column): lines 1-based, columns 0-based."""
-        cached = self.positions.get(node)
-        if cached is None:
-            pos = self.get_metadata(PositionProvider, node)
-            cached = (pos.start.line, pos.start.column, pos.end.line, pos.end.column)
-            self.positions[node] = cached
-        return cached
+        return self.layout.span(node)
 
     def line(self, node: cst.CSTNode) -> int:
         return self.span(node)[0]

@@ -7,20 +7,16 @@ before anyone may write it; a fix that would not parse is dropped and reported.
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
-from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Iterable, Optional, Sequence
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState  # the hook LibCST's own PositionProvider uses
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
 from .callsites import CallSiteFinder
 from .checks import Check, Context, enabled_checks
+from .codegen import Layout
 from .config import Settings
-from .findings import DISPLAY_ONLY, SAFE, UNSAFE, Edit, FileResult, Finding, Replacement
+from .findings import DISPLAY_ONLY, SAFE, UNSAFE, FileResult, Finding, Replacement
 from .knowledge import Knowledge
 from .layout import comments
 
@@ -93,14 +89,15 @@ def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, c
     try:
         module = _parse(data)
         result.encoding = module.encoding
+        layout = Layout(module)
         # LibCST drops a few rare spellings (e.g. the space in `except (A, B) :`); such a file
         # is still checked, but never rewritten, so that no byte outside a fix can change.
-        round_trips = module.bytes == data
+        round_trips = layout.round_trips(data)
     except Exception as exc:  # noqa: BLE001 - any parser failure is a per-file error, never a crash
         result.error, result.error_line = parse_error(exc)
         return result
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    finder = CallSiteFinder(knowledge, settings, index, module_names)
+    finder = CallSiteFinder(knowledge, settings, index, module_names, layout)
     try:
         with finder.resolve(wrapper):
             wrapper.module.visit(finder)
@@ -117,9 +114,8 @@ def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, c
                             continue
                         _locate(finding, finder)
                         result.findings.append(finding)
-            _add_edits(result.findings, wrapper.module)
+            layout.add_edits(result.findings)
             result.sites = finder.sites
-            positions = wrapper.resolve(PositionProvider)
     except RecursionError:
         result.error = "too deeply nested to analyse (RecursionError)"
         result.findings = []
@@ -130,7 +126,7 @@ def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, c
             result.notes.append("fixes not applied: LibCST cannot reproduce this file byte for byte (please report it)")
     elif fix:
         allowed = {SAFE, UNSAFE} if unsafe_fixes else {SAFE}
-        _apply(result, wrapper.module, positions, allowed)
+        _apply(result, wrapper.module, layout, allowed)
     return result
 
 
@@ -149,83 +145,6 @@ def _locate(finding: Finding, finder: CallSiteFinder) -> None:
         fix.message += " (unsafe: it would drop a comment)"
 
 
-@dataclass
-class _Recorder(CodegenState):
-    """Module codegen that notes where the nodes of interest start and end, and their indentation.
-
-    One pass of this gives the text every fix replaces; rendering each fix into a copy of
-    the whole module (as a transformer would) costs two full passes per finding.
-    """
-
-    wanted: frozenset = frozenset()
-    marks: dict = field(default_factory=dict)  # node -> [first token, end token, indentation]
-
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        if node in self.wanted:
-            self.marks[node] = [len(self.tokens), len(self.tokens), list(self.indent_tokens)]
-
-    def after_codegen(self, node: cst.CSTNode) -> None:
-        if node in self.wanted:
-            self.marks[node][1] = len(self.tokens)
-
-
-def _add_edits(findings: Sequence[Finding], module: cst.Module) -> None:
-    """One Edit per fix: the span from its first to its last replacement, trimmed to what differs."""
-    wanted = frozenset(rep.original for f in findings if f.fix is not None for rep in f.fix.replacements)
-    if not wanted:
-        return
-    state = _Recorder(default_indent=module.default_indent, default_newline=module.default_newline, wanted=wanted)
-    module._codegen(state)
-    code = "".join(state.tokens)
-    offsets = [0, *accumulate(len(t) for t in state.tokens)]
-    lines = _LineIndex(code)
-    for finding in findings:
-        if finding.fix is None:
-            continue
-        spans = []
-        for rep in finding.fix.replacements:
-            first, end, indent = state.marks[rep.original]
-            render = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline,
-                                  indent_tokens=list(indent))
-            rep.new._codegen(render)
-            spans.append((offsets[first], offsets[end], "".join(render.tokens)))
-        spans.sort(key=lambda s: (s[0], -s[1]))
-        start, stop, new = spans[0][0], spans[0][0], []
-        for begin, end, text in spans:
-            if begin < stop:  # inside a replacement already taken: the outer one wins, as in _Replace
-                continue
-            new += [code[stop:begin], text]
-            stop = end
-        finding.edits.append(_trimmed(code, start, stop, "".join(new), lines))
-
-
-def _trimmed(code: str, start: int, stop: int, new: str, lines: "_LineIndex") -> Edit:
-    old = code[start:stop]
-    prefix, limit = 0, min(len(old), len(new))
-    while prefix < limit and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and old[len(old) - 1 - suffix] == new[len(new) - 1 - suffix]:
-        suffix += 1
-    row, column = lines.location(start + prefix)
-    end_row, end_column = lines.location(stop - suffix)
-    return Edit(new[prefix:len(new) - suffix], row, column, end_row, end_column)
-
-
-class _LineIndex:
-    """1-based row and column of string offsets, with Python's (and LibCST's) line breaks."""
-
-    def __init__(self, text: str):
-        self.starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
-
-    def location(self, offset: int) -> tuple[int, int]:
-        row = bisect_right(self.starts, offset)
-        return row, offset - self.starts[row - 1] + 1
-
-
-_NEWLINE = re.compile(r"\r\n|\r|\n")
-
-
 class _Replace(cst.CSTTransformer):
     def __init__(self, replacements: dict[cst.CSTNode, cst.CSTNode]):
         super().__init__()
@@ -235,7 +154,7 @@ class _Replace(cst.CSTTransformer):
         return self.replacements.get(original_node, updated_node)
 
 
-def _apply(result: FileResult, module: cst.Module, positions, allowed: set[str]) -> None:
+def _apply(result: FileResult, module: cst.Module, layout: Layout, allowed: set[str]) -> None:
     """Apply the allowed fixes whose edits do not overlap; keep the output only if it parses."""
     chosen: dict[cst.CSTNode, cst.CSTNode] = {}
     taken: list[tuple] = []
@@ -244,7 +163,7 @@ def _apply(result: FileResult, module: cst.Module, positions, allowed: set[str])
         fix = finding.fix
         if fix is None or fix.applicability == DISPLAY_ONLY or fix.applicability not in allowed:
             continue
-        spans = [_span(positions, rep) for rep in fix.replacements]
+        spans = [_span(layout, rep) for rep in fix.replacements]
         if any(_overlaps(s, t) for s in spans for t in taken):
             # Two findings may share one edit (same node, same new code): apply it once.
             if all(rep.original in chosen and chosen[rep.original].deep_equals(rep.new) for rep in fix.replacements):
@@ -268,9 +187,9 @@ def _apply(result: FileResult, module: cst.Module, positions, allowed: set[str])
     result.fixed = new_bytes
 
 
-def _span(positions, rep: Replacement) -> tuple[tuple[int, int], tuple[int, int]]:
-    pos = positions[rep.original]
-    return (pos.start.line, pos.start.column), (pos.end.line, pos.end.column)
+def _span(layout: Layout, rep: Replacement) -> tuple[tuple[int, int], tuple[int, int]]:
+    line, column, end_line, end_column = layout.span(rep.original)
+    return (line, column), (end_line, end_column)
 
 
 def _overlaps(a, b) -> bool:

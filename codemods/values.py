@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import libcst as cst
-from libcst.metadata import Assignment, PositionProvider, ScopeProvider
+from libcst.metadata import Assignment, ScopeProvider
 
-UNKNOWN_PART = "\x00"  # stands for an unresolved piece of a string (an f-string field)
+from .targets import UNKNOWN_PART
+
 _MAX_DEPTH = 12
 
 _INT_OPS: dict[type, Callable[[int, int], int]] = {
@@ -94,7 +95,7 @@ class Resolver:
         return {q.name for q in scope.get_qualified_names_for(node)}
 
     def line(self, node: cst.CSTNode) -> int:
-        pos = self._v.get_metadata(PositionProvider, node, None)
+        pos = self._v.layout.positions.get(node)
         return pos.start.line if pos else 0
 
     def assignments(self, name: cst.Name) -> list:
