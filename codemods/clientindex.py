@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from .knowledge import Knowledge
-from .prefilter import CLIENT_TRIGGER
+from .prefilter import may_build_client
 from .targets import URL_KEYWORDS, ClientFacts
 
 _GETENV = {"os.getenv", "os.environ.get"}
@@ -78,7 +78,7 @@ class ClientIndex:
         index = cls()
         roots = list(roots)
         for path, data in sources:
-            if not CLIENT_TRIGGER.search(data):
+            if not may_build_client(data):
                 continue
             try:
                 tree = ast.parse(data)

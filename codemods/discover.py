@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import subprocess
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -27,15 +29,19 @@ SUFFIXES = (".py", ".pyi", ".ipynb")
 def excluded(path: Path, settings: Settings, whole_path: bool = False) -> bool:
     """Whether an exclude pattern matches: a bare name (`build`, `*_pb2.py`) matches the file or
     folder name (or, with whole_path, any part of it); a pattern with `/` the relative path."""
-    patterns = (*(settings.exclude if settings.exclude is not None else DEFAULT_EXCLUDES), *settings.extend_exclude)
+    names_pattern, path_patterns = _patterns(settings.exclude, settings.extend_exclude)
     names = path.parts if whole_path else (path.name,)
-    for pattern in patterns:
-        if "/" in pattern:
-            if settings.matches(path, pattern):
-                return True
-        elif any(fnmatch.fnmatchcase(name, pattern) for name in names):
-            return True
-    return False
+    if names_pattern is not None and any(names_pattern.match(name) for name in names):
+        return True
+    return any(settings.matches(path, pattern) for pattern in path_patterns)
+
+
+@lru_cache(maxsize=64)
+def _patterns(exclude: Optional[tuple[str, ...]], extend: tuple[str, ...]) -> tuple[Optional[re.Pattern], tuple[str, ...]]:
+    """The bare-name patterns as one compiled regex (a walk tests every name), and the path ones."""
+    patterns = (*(exclude if exclude is not None else DEFAULT_EXCLUDES), *extend)
+    names = [fnmatch.translate(p) for p in patterns if "/" not in p]
+    return (re.compile("|".join(names)) if names else None), tuple(p for p in patterns if "/" in p)
 
 
 def git_visible(folder: Path) -> Optional[set[Path]]:
@@ -65,13 +71,16 @@ def discover(paths: Iterable[Path], resolver: SettingsResolver, force_exclude: b
         if path.is_dir():
             visible = git_visible(path)
             for folder, dirs, names in os.walk(path):
-                settings = resolver.for_folder(Path(folder))
-                dirs[:] = sorted(d for d in dirs if not excluded(Path(folder) / d, settings))
+                here = Path(folder)
+                settings = resolver.for_folder(here)
+                dirs[:] = sorted(d for d in dirs if not excluded(here / d, settings))
                 for name in sorted(names):
-                    candidate = Path(folder) / name
-                    if not name.endswith(SUFFIXES) or candidate.is_symlink() or not candidate.is_file():
+                    if not name.endswith(SUFFIXES):
                         continue
-                    if excluded(candidate, settings) or (visible is not None and candidate.resolve() not in visible):
+                    candidate = here / name
+                    if candidate.is_symlink() or not candidate.is_file() or excluded(candidate, settings):
+                        continue
+                    if visible is not None and candidate.resolve() not in visible:
                         continue
                     files[candidate] = None
         elif path.exists() or path.is_symlink():

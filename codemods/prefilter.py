@@ -1,8 +1,12 @@
 """A byte scan that decides which files are worth parsing at all.
 
 Parsing with LibCST costs about ten times `ast.parse`, and its scope metadata several parses
-more; `bytes` search costs next to nothing. Every finding needs one of these words in the
+more; a byte search costs next to nothing. Every finding needs one of these words in the
 file: a limit name (TOK001-TOK004), or an Anthropic messages call (TOK005).
+
+The scan is literal `bytes` searches (`in`), not one regex: Python's `re` tries each
+alternative at every byte, about 15 ns a byte, while `in` runs at memory speed. The regexes
+below confirm the rare files a literal hits, and document the exact rule.
 """
 
 from __future__ import annotations
@@ -10,11 +14,17 @@ from __future__ import annotations
 import re
 
 TRIGGERS = re.compile(rb"max_tokens|max_completion_tokens|max_output_tokens|num_predict|messages\.(?:create|stream)")
+_TRIGGER_WORDS = (b"_tokens", b"num_predict", b"messages.")
 
 
 def may_have_findings(data: bytes) -> bool:
-    return TRIGGERS.search(data) is not None
+    return any(word in data for word in _TRIGGER_WORDS) and TRIGGERS.search(data) is not None
 
 
 # Files that may build a client other modules import: kept for the ClientIndex (clientindex.py).
 CLIENT_TRIGGER = re.compile(rb"(?:OpenAI|Anthropic\w*|Groq|Together|Client|ChatOpenAI|ChatOllama|ChatAnthropic|Mistral)\s*\(")
+_CLIENT_WORDS = (b"OpenAI", b"Anthropic", b"Groq", b"Together", b"Client", b"ChatOllama", b"Mistral")
+
+
+def may_build_client(data: bytes) -> bool:
+    return any(word in data for word in _CLIENT_WORDS) and CLIENT_TRIGGER.search(data) is not None

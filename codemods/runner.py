@@ -10,7 +10,7 @@ from .cache import Cache
 from .config import ConfigError, Settings, SettingsResolver
 from .findings import FileResult, detach
 from .knowledge import Knowledge, load
-from .prefilter import CLIENT_TRIGGER, may_have_findings
+from .prefilter import may_build_client, may_have_findings
 from .write import WriteError, atomic_write
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -121,7 +121,7 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
             out.errors.append(f"{display}: cannot read ({exc.strerror or exc})")
             continue
         out.checked += 1
-        if CLIENT_TRIGGER.search(data):
+        if may_build_client(data):
             index_sources.append((path, data))
         if not may_have_findings(data):
             slots.append(FileResult(display, b""))  # nothing to report: the bytes need not be kept
