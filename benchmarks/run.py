@@ -234,6 +234,7 @@ def main() -> None:
     args.work.mkdir(parents=True, exist_ok=True)
     bench = Bench(args.work, args.reps)
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]  # other work on the machine skews every figure: it is printed
 
     print("building corpora...", file=sys.stderr, flush=True)
     stdlib = args.work / "stdlib-pool"
@@ -268,7 +269,8 @@ def main() -> None:
         shutil.rmtree(folder)
 
     print(f"\n## Benchmark ({platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d')}; {time.perf_counter() - started:.0f} s in all)\n")
+          f"{time.strftime('%Y-%m-%d')}; {time.perf_counter() - started:.0f} s in all; load average before {load_before:.2f}, "
+          f"after {os.getloadavg()[0]:.2f})\n")
     print(f"Corpora: stdlib = {sum(1 for _ in stdlib.glob('*.py'))} modules of this machine's standard library; "
           f"dense = {args.dense} generated modules, 14 LLM calls each; monorepo = {args.files:,} modules, 1% dense.\n")
     main_rows = [r for r in bench.rows if not r.corpus.startswith("monorepo ")]

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 import libcst as cst
-import libcst.matchers as m
 from libcst.metadata import ScopeProvider
 
 from .config import Settings
 from .knowledge import Knowledge, Surface
+from .nodes import find_all, is_name, is_self_attribute
 from .suppression import Comments
 from .targets import CLIENT, CONFIG, MODEL, PRAGMA, URL, URL_KEYWORDS, ClientFacts, Target, apply_client, parse_url, provider_from_url
 from .values import UNKNOWN_PART, DictValue, Resolver, StrValue
@@ -181,7 +181,7 @@ class CallSiteFinder(cst.CSTVisitor):
         names: list[str] = []
         node = func
         while True:
-            if m.matches(node, m.Attribute(value=m.Name("self") | m.Name("cls"))) and node is not func:
+            if is_self_attribute(node) and node is not func:
                 break  # `self.client`: the receiver is the attribute, traced through the class
             if isinstance(node, cst.Attribute):
                 if node.attr.value not in _PASS_THROUGH_ATTRS:
@@ -219,7 +219,7 @@ class CallSiteFinder(cst.CSTVisitor):
             if len(candidates) > 1 and self._same_target(candidates):
                 return _Receiver(construction=candidates[0])  # every branch builds the same client
             return _Receiver(candidates=sorted(self.line(c) for c in candidates)) if len(candidates) > 1 else None
-        if m.matches(root, m.Attribute(value=m.Name("self") | m.Name("cls"))):
+        if is_self_attribute(root):
             owner = self._class_of.get(call)
             if owner is not None:
                 built = self._attribute_construction(owner, root.attr.value)
@@ -290,15 +290,17 @@ class CallSiteFinder(cst.CSTVisitor):
     def _attribute_construction(self, owner: cst.ClassDef, attr: str) -> Optional[cst.Call]:
         """`self.attr = SomeClient(...)` anywhere in the class, or `attr = ...` in its body."""
         found: list[cst.Call] = []
-        pattern = m.Assign(
-            targets=[m.AssignTarget(target=m.Attribute(value=m.Name("self"), attr=m.Name(attr)))],
-            value=m.Call(),
-        )
-        for assign in m.findall(owner.body, pattern):
-            found.append(assign.value)
+        def builds_self_attr(assign: cst.Assign) -> bool:
+            return (isinstance(assign.value, cst.Call) and len(assign.targets) == 1
+                    and is_self_attribute(assign.targets[0].target, attr, receivers=("self",)))
+
+        found += [assign.value for assign in find_all(owner.body, cst.Assign, builds_self_attr)]
         for statement in owner.body.body:
-            if m.matches(statement, m.SimpleStatementLine(body=[m.Assign(targets=[m.AssignTarget(target=m.Name(attr))], value=m.Call())])):
-                found.append(statement.body[0].value)
+            if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+                assign = statement.body[0]
+                if (isinstance(assign, cst.Assign) and isinstance(assign.value, cst.Call) and len(assign.targets) == 1
+                        and is_name(assign.targets[0].target, attr)):
+                    found.append(assign.value)
         if len(found) == 1 or (len(found) > 1 and self._same_target(found)):
             return found[0]  # several branches that build the same client are one client
         return None
@@ -513,7 +515,7 @@ class CallSiteFinder(cst.CSTVisitor):
 
     @staticmethod
     def _is_true(arg: Optional[cst.Arg]) -> bool:
-        return arg is not None and m.matches(arg.value, m.Name("True"))
+        return arg is not None and is_name(arg.value, "True")
 
     # -- where the limit is written --------------------------------------------------------
     def _collect_keywords(self, site: CallSite, call: cst.Call) -> None:
@@ -600,7 +602,7 @@ class CallSiteFinder(cst.CSTVisitor):
         self._fallbacks(target, call)
         site = CallSite(call, surface, f"POST {path}", target, line=line)
         stream = next((e for e in payload.entries if e.key == "stream"), None)
-        site.streaming = stream is not None and m.matches(stream.value, m.Name("True"))
+        site.streaming = stream is not None and is_name(stream.value, "True")
         if surface.container_key:
             options = next((e for e in payload.entries if e.key == surface.container_key), None)
             if options is not None:

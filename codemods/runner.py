@@ -178,6 +178,7 @@ def _results(pending: list[_Job], index, fix: bool, unsafe_fixes: bool, jobs: in
         for job, task in zip(pending, tasks):
             yield job, _analyze_task(task)
         return
+    from . import engine  # noqa: F401 - imported once here, so that forked workers start with LibCST loaded
     from .pool import ordered_map
 
     for result, job in zip(ordered_map(_analyze_remote, tasks, jobs, _init_worker, (index,)), pending):
