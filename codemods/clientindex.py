@@ -1,8 +1,10 @@
 """A whole-run index of module-level LLM clients, so that `from app.llm import client` is traced.
 
 Real code builds its client once (`app/llm.py: client = OpenAI(base_url=...)`) and imports it
-everywhere. The index is built with the standard library's `ast`, only for files whose bytes
-mention a client class, and holds what each construction says: class, base URL, api_version.
+everywhere. Each checked file gets an index of just the modules it imports (`Directory`):
+its cache entry then depends on those clients only, and a run reads and parses (with the
+standard library's `ast`) only the modules some checked file imports, each at most once.
+An index holds what each construction says: class, base URL, api_version.
 """
 
 from __future__ import annotations
@@ -10,44 +12,22 @@ from __future__ import annotations
 import ast
 import hashlib
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 from .knowledge import Knowledge
+from .modules import ModuleFinder, imported_modules, module_names, package_base
 from .prefilter import may_build_client
 from .targets import URL_KEYWORDS, ClientFacts
 
 _GETENV = {"os.getenv", "os.environ.get"}
 
 
-def module_names(path: Path, roots: Iterable[Path]) -> list[str]:
-    """Dotted names a file can be imported as: by its packages, and relative to each root."""
-    path = path.resolve()
-    stem = [] if path.name == "__init__.py" else [path.stem]
-    names = []
-    parts, folder = list(stem), path.parent
-    while (folder / "__init__.py").is_file():
-        parts.insert(0, folder.name)
-        folder = folder.parent
-    if parts:
-        names.append(".".join(parts))
-    for root in roots:
-        root = root.resolve()
-        base = root if root.is_dir() else root.parent
-        try:
-            relative = path.relative_to(base)
-        except ValueError:
-            continue
-        dotted = [*relative.parent.parts, *stem]
-        if dotted and dotted[0] == "src":
-            dotted = dotted[1:]
-        if dotted:
-            names.append(".".join(dotted))
-    return list(dict.fromkeys(names))
+MAX_MODULE_BYTES = 10 * 1024 * 1024
 
 
 class ClientIndex:
-    def __init__(self) -> None:
-        self.clients: dict[str, ClientFacts] = {}
+    def __init__(self, clients: Optional[dict[str, ClientFacts]] = None) -> None:
+        self.clients: dict[str, ClientFacts] = clients or {}
 
     def __len__(self) -> int:
         return len(self.clients)
@@ -57,7 +37,7 @@ class ClientIndex:
 
     @property
     def digest(self) -> str:
-        """What the cache keys on: a client changed in one module changes every importer's result."""
+        """What the cache keys on: a client changed in an imported module changes the importer's result."""
         text = repr(sorted((name, repr(facts)) for name, facts in self.clients.items()))
         return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
@@ -90,6 +70,43 @@ class ClientIndex:
                     for name, facts in found.items():
                         index.clients[f"{module}.{name}"] = facts
         return index
+
+
+class Directory:
+    """The clients each module exports, found and parsed on first use, then kept for the run."""
+
+    def __init__(self, files: Sequence[Path], roots: Sequence[Path], knowledge: Knowledge):
+        self.finder = ModuleFinder(files, roots)
+        self.knowledge = knowledge
+        self._by_module: dict[tuple[str, Path], dict[str, ClientFacts]] = {}
+        self._by_file: dict[Path, dict[str, ClientFacts]] = {}
+
+    def index_for(self, path: Path, data: bytes, names: Sequence[str]) -> ClientIndex:
+        """The clients of every module the file at `path` (holding `data`) imports."""
+        clients: dict[str, ClientFacts] = {}
+        base = package_base(path)
+        for module in sorted(imported_modules(data, names)):
+            key = (module, base)
+            if key not in self._by_module:
+                found: dict[str, ClientFacts] = {}
+                for source in self.finder.find(module, path):
+                    found.update(self._file_clients(source))
+                self._by_module[key] = found
+            for name, facts in self._by_module[key].items():
+                clients[f"{module}.{name}"] = facts
+        return ClientIndex(clients)
+
+    def _file_clients(self, path: Path) -> dict[str, ClientFacts]:
+        if path not in self._by_file:
+            self._by_file[path] = {}
+            try:
+                if path.stat().st_size <= MAX_MODULE_BYTES:
+                    data = path.read_bytes()
+                    if may_build_client(data):
+                        self._by_file[path] = _module_clients(ast.parse(data), self.knowledge, str(path))
+            except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+                pass  # reported by the analysis itself, if the file is checked
+        return self._by_file[path]
 
 
 def _module_clients(tree: ast.Module, knowledge: Knowledge, origin: str) -> dict[str, ClientFacts]:

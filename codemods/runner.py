@@ -10,16 +10,10 @@ from .cache import Cache
 from .config import ConfigError, Settings, SettingsResolver
 from .findings import FileResult, detach
 from .knowledge import Knowledge, load
-from .prefilter import may_build_client, may_have_findings
+from .prefilter import may_have_findings
 from .write import WriteError, atomic_write
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-
-
-def module_names(path: Path, roots: Sequence[Path]) -> list[str]:
-    from .clientindex import module_names as names
-
-    return names(path, roots)
 
 
 @dataclass
@@ -95,6 +89,7 @@ class _Job:
     data: bytes
     settings: Settings
     names: tuple[str, ...] = ()
+    index: object = None  # the ClientIndex of the modules this file imports
     key: Optional[str] = None
 
 
@@ -107,9 +102,8 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
     are written from this process only, one file at a time.
     """
     out = RunResult()
-    slots: list[Optional[FileResult]] = []
+    slots: list[Optional[FileResult]] = []  # one per file to analyse: files with nothing to say take no room
     work: list[_Job] = []
-    index_sources: list[tuple[Path, bytes]] = []
     for path in paths:
         display = str(path)
         try:
@@ -121,10 +115,7 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
             out.errors.append(f"{display}: cannot read ({exc.strerror or exc})")
             continue
         out.checked += 1
-        if may_build_client(data):
-            index_sources.append((path, data))
         if not may_have_findings(data):
-            slots.append(FileResult(display, b""))  # nothing to report: the bytes need not be kept
             _tick(on_file, path)
             continue
         if GENERATED_MARKER in data:
@@ -138,31 +129,44 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
         work.append(_Job(len(slots), path, data, resolver.for_path(path)))
         slots.append(None)
     if work:
-        _analyze_jobs(work, slots, out, index_sources, roots, fix, unsafe_fixes, write, on_file, jobs, cache)
+        _analyze_jobs(work, slots, out, paths, roots, fix, unsafe_fixes, write, on_file, jobs, cache)
     out.files = [r for r in slots if r is not None]
     return out
 
 
-def _analyze_jobs(work: list[_Job], slots: list, out: RunResult, index_sources, roots, fix: bool, unsafe_fixes: bool,
+def _analyze_jobs(work: list[_Job], slots: list, out: RunResult, paths: Sequence[Path], roots, fix: bool, unsafe_fixes: bool,
                   write: bool, on_file, jobs: int, cache: Optional[Cache]) -> None:
-    from .clientindex import ClientIndex  # built once, and only when some file needs parsing
+    from .clientindex import Directory  # only when some file needs analysing
+    from .modules import module_names
 
     knowledge_by_job = [knowledge_for(job.settings) for job in work]  # configuration errors surface here
-    index = ClientIndex.from_sources(index_sources, roots, knowledge_by_job[0])
-    index_sources.clear()
+    directory = Directory(paths, roots, knowledge_by_job[0])
     mode = f"fix={fix} unsafe={unsafe_fixes}"
     pending: list[_Job] = []
     for job, knowledge in zip(work, knowledge_by_job):
-        job.names = tuple(module_names(job.path, roots)) if index else ()
+        job.names = tuple(module_names(job.path, roots))
+        job.index = directory.index_for(job.path, _code(job), job.names)
         if cache is not None:
-            job.key = cache.key(job.data, str(job.path), repr(job.settings), knowledge.digest, mode, repr(job.names), index.digest)
+            job.key = cache.key(job.data, str(job.path), repr(job.settings), knowledge.digest, mode, repr(job.names), job.index.digest)
             hit = cache.get(job.key, str(job.path), job.data)
             if hit is not None:
                 _finish(job, hit, slots, out, write, on_file, cache=None)
                 continue
         pending.append(job)
-    for job, result in _results(pending, index, fix, unsafe_fixes, jobs):
+    for job, result in _results(pending, fix, unsafe_fixes, jobs):
         _finish(job, result, slots, out, write, on_file, cache)
+
+
+def _code(job: _Job) -> bytes:
+    """The Python in a file: a notebook's code cells, or the file itself."""
+    if job.path.suffix != ".ipynb":
+        return job.data
+    from .notebook import Notebook, NotebookError
+
+    try:
+        return Notebook.parse(job.data).code.encode("utf-8", "surrogateescape")
+    except NotebookError:
+        return b""
 
 
 # Fewer files than this are analysed in this process: starting a pool costs more than it saves
@@ -170,41 +174,34 @@ def _analyze_jobs(work: list[_Job], slots: list, out: RunResult, index_sources, 
 POOL_MIN_FILES = 4
 
 
-def _results(pending: list[_Job], index, fix: bool, unsafe_fixes: bool, jobs: int):
+def _results(pending: list[_Job], fix: bool, unsafe_fixes: bool, jobs: int):
     """(job, detached result) in the order of `pending`, computed here or in a process pool."""
-    tasks = [(str(job.path), job.data, job.settings, job.names, fix, unsafe_fixes) for job in pending]
+    tasks = [(str(job.path), job.data, job.settings, job.names, job.index, fix, unsafe_fixes) for job in pending]
     if jobs <= 1 or len(pending) < POOL_MIN_FILES:
-        _init_worker(index, ignore_interrupts=False)
         for job, task in zip(pending, tasks):
             yield job, _analyze_task(task)
         return
     from . import engine  # noqa: F401 - imported once here, so that forked workers start with LibCST loaded
     from .pool import ordered_map
 
-    for result, job in zip(ordered_map(_analyze_remote, tasks, jobs, _init_worker, (index,)), pending):
+    for result, job in zip(ordered_map(_analyze_remote, tasks, jobs, _init_worker, ()), pending):
         result.source = job.data
         yield job, result
 
 
-_INDEX = None
+def _init_worker() -> None:
+    import signal
 
-
-def _init_worker(index, ignore_interrupts: bool = True) -> None:
-    global _INDEX
-    _INDEX = index
-    if ignore_interrupts:
-        import signal
-
-        # The parent handles Ctrl-C and SIGTERM and stops the pool; a forked worker must not
-        # inherit its SIGTERM handler, or terminating it would print a traceback.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # The parent handles Ctrl-C and SIGTERM and stops the pool; a forked worker must not
+    # inherit its SIGTERM handler, or terminating it would print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _analyze_task(task) -> FileResult:
-    display, data, settings, names, fix, unsafe_fixes = task
+    display, data, settings, names, index, fix, unsafe_fixes = task
     result = analyze_bytes(data, display, knowledge_for(settings), settings, fix=fix, unsafe_fixes=unsafe_fixes,
-                           index=_INDEX, module_names=names)
+                           index=index, module_names=names)
     return detach(result)
 
 

@@ -136,7 +136,11 @@ def test_anything_the_result_depends_on_changes_the_key(project: Path, tmp_path:
     target.write_bytes(target.read_bytes() + b"\n")
     assert misses() == 1  # the content, of that file only
     (project / "client.py").write_text("from openai import OpenAI\nclient = OpenAI()\n")
-    assert misses() == 4  # what other modules export: openai_self_client and co may import it
+    assert misses() == 0  # a module no checked file imports
+    (project / "user.py").write_text("from client import client\nclient.chat.completions.create(model='o3', messages=[], max_tokens=9)\n")
+    assert misses() == 1  # the new file
+    (project / "client.py").write_text("from openai import OpenAI\nclient = OpenAI(base_url='http://localhost:11434/v1')\n")
+    assert misses() == 1  # what an imported module exports: its importer only
 
 
 def test_a_fix_served_from_the_cache_is_written(project: Path, tmp_path: Path) -> None:

@@ -90,3 +90,50 @@ def test_index_records_only_single_module_level_clients(tmp_path: Path) -> None:
     assert index.lookup("app.llm.local").url == "http://localhost:11434/v1"
     assert index.lookup("app.llm.azure").api_version == "2024-06-01"
     assert index.lookup("twice.c") is None
+
+
+def test_one_file_run_sees_the_clients_of_modules_it_imports(tmp_path: Path) -> None:
+    """pre-commit passes only the changed files: the unchanged module that builds the client
+    is still read, so the findings match those of a run over the whole tree."""
+    import json
+
+    user = make_tree(tmp_path)
+    whole = json.loads(tokenfix("check", "--format", "json", str(tmp_path)).stdout)
+    alone = json.loads(tokenfix("check", "--format", "json", str(user), cwd=tmp_path).stdout)
+    assert [(d["location"]["row"], d["code"]) for d in alone] == [(d["location"]["row"], d["code"]) for d in whole]
+    assert len(alone) == 4
+
+
+def test_imported_modules() -> None:
+    from codemods.modules import imported_modules
+
+    code = b"""import os, app.llm as llm
+from openai import OpenAI
+from .. import shared
+from .sibling import (
+    client as c,
+    other,
+)
+x = 1; from pkg.deep import thing
+if True:
+    import \\
+        spaced.mod
+"""
+    found = imported_modules(code, ["app.services.user"])
+    assert {"os", "app", "app.llm", "openai", "openai.OpenAI", "app.shared",
+            "app.services.sibling", "app.services.sibling.client", "app.services.sibling.other",
+            "pkg", "pkg.deep", "pkg.deep.thing", "spaced", "spaced.mod"} <= found
+    assert "llm" not in found and "c" not in found
+    assert imported_modules(b"from ... import x\n", ["top"]) == set()  # beyond the top package
+
+
+def test_index_holds_only_what_the_file_imports(tmp_path: Path) -> None:
+    from codemods.clientindex import Directory
+
+    user = make_tree(tmp_path)
+    (tmp_path / "app" / "unrelated.py").write_text("from openai import OpenAI\nother = OpenAI()\n")
+    files = sorted(tmp_path.rglob("*.py"))
+    directory = Directory(files, [tmp_path], load())
+    index = directory.index_for(user, user.read_bytes(), module_names(user, [tmp_path]))
+    assert sorted(index.clients) == ["app.llm.azure", "app.llm.client", "app.llm.local", "app.llm.maybe"]
+    assert index.lookup("app.unrelated.other") is None

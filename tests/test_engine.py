@@ -7,6 +7,8 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import codemods.layout
 from codemods.config import Settings
@@ -83,3 +85,14 @@ def test_prefilter_never_drops_a_file_the_analysis_would_flag() -> None:
         data = path.read_bytes()
         if analyze(data, str(path), load(), everything).findings:
             assert may_have_findings(data), path
+
+
+@given(st.lists(st.sampled_from([b"max_tokens", b"max_completion_tokens", b"max_output_tokens", b"num_predict",
+                                 b"messages.create", b"messages.stream", b"messages.", b"_tokens", b"max_", b"num_",
+                                 b"create", b"x", b" ", b"\n", b"\x00", b"\xff"]), max_size=12))
+def test_prefilter_literal_scan_is_the_trigger_regex(pieces: list[bytes]) -> None:
+    """The literal searches are a faster spelling of TRIGGERS, never a different rule."""
+    from codemods.prefilter import TRIGGERS, may_have_findings
+
+    data = b"".join(pieces)
+    assert may_have_findings(data) == (TRIGGERS.search(data) is not None)
