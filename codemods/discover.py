@@ -13,7 +13,7 @@ import re
 import subprocess
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from .config import Settings, SettingsResolver
 
@@ -60,7 +60,48 @@ def git_visible(folder: Path) -> Optional[set[Path]]:
         return None
     if res.returncode != 0:
         return None
-    return {(folder / name).resolve() for name in res.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
+    # git lists paths as they are in the tree; the folder is resolved once, not every file
+    # (a resolve is a system call per path component, and a monorepo lists 20,000 files).
+    base = folder.resolve()
+    return {base / name for name in res.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
+
+
+def _walk(top: Path, resolver: SettingsResolver, visible: Optional[set[Path]]) -> Iterator[Path]:
+    """The Python files under top, in sorted order, pruning excluded folders.
+
+    os.scandir's entries know their type from the directory listing, so a walk over a
+    20,000-file tree costs one stat-free pass instead of three system calls per name; each
+    folder is resolved once (for the comparison with git's list), never each file.
+    """
+    stack = [top]
+    while stack:
+        here = stack.pop()
+        settings = resolver.for_folder(here)
+        try:
+            with os.scandir(here) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        real = here.resolve() if visible is not None else None
+        folders = []
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not excluded(here / name, settings):
+                        folders.append(here / name)
+                    continue
+                if not name.endswith(SUFFIXES) or entry.is_symlink() or not entry.is_file():
+                    continue
+            except OSError:
+                continue
+            candidate = here / name
+            if excluded(candidate, settings):
+                continue
+            if real is not None and real / name not in visible:
+                continue
+            yield candidate
+        stack.extend(reversed(folders))
 
 
 def discover(paths: Iterable[Path], resolver: SettingsResolver, force_exclude: bool = False) -> tuple[list[Path], list[str]]:
@@ -70,19 +111,8 @@ def discover(paths: Iterable[Path], resolver: SettingsResolver, force_exclude: b
     for path in paths:
         if path.is_dir():
             visible = git_visible(path)
-            for folder, dirs, names in os.walk(path):
-                here = Path(folder)
-                settings = resolver.for_folder(here)
-                dirs[:] = sorted(d for d in dirs if not excluded(here / d, settings))
-                for name in sorted(names):
-                    if not name.endswith(SUFFIXES):
-                        continue
-                    candidate = here / name
-                    if candidate.is_symlink() or not candidate.is_file() or excluded(candidate, settings):
-                        continue
-                    if visible is not None and candidate.resolve() not in visible:
-                        continue
-                    files[candidate] = None
+            for candidate in _walk(path, resolver, visible):
+                files[candidate] = None
         elif path.exists() or path.is_symlink():
             if force_exclude and excluded(path, resolver.for_path(path), whole_path=True):
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -40,7 +41,14 @@ def ordered_map(function: Callable, tasks: Sequence, jobs: int, initializer: Cal
 
     workers = max(1, min(jobs, len(tasks)))
     chunk = max(1, len(tasks) // (workers * 8))
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=initializer, initargs=initargs)
+    context = _context()
+    if context.get_start_method() == "fork":
+        # A forked worker shares the parent's pages until it writes to them, and the cyclic
+        # collector writes to every object it visits: frozen objects are left alone, so the
+        # imported LibCST and the rules stay shared instead of being copied into each worker.
+        gc.collect()
+        gc.freeze()
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs)
     try:
         yield from executor.map(function, tasks, chunksize=chunk)
     except BaseException:

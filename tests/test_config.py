@@ -131,3 +131,32 @@ def test_settings_for_file_matching(tmp_path: Path) -> None:
     settings = Settings(per_file_ignores=(("tests/*", ("TOK001",)),), root=tmp_path)
     assert not settings.for_file(tmp_path / "tests" / "t.py").enabled("TOK001")
     assert settings.for_file(tmp_path / "src" / "t.py").enabled("TOK001")
+
+
+def test_walk_order_symlinks_and_odd_entries(tmp_path: Path) -> None:
+    """The walk lists Python files depth-first in name order, prunes excluded folders, and
+    leaves out symlinks (to files and to folders), folders named like modules and non-Python
+    files; inside git, only what git would track, matched through a symlinked root too."""
+    from codemods.discover import discover
+
+    tree = tmp_path / "tree"
+    for name in ("b.py", "a/z.py", "a/b/c.pyi", "a/nb.ipynb", "c.py/inner.py", "build/x.py", "d/readme.txt", "d/e.py"):
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_text("x = 1\n")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.py").write_text("x = 1\n")
+    (tree / "link.py").symlink_to(outside / "o.py")
+    (tree / "linked").symlink_to(outside, target_is_directory=True)
+    (tree / "broken.py").symlink_to(tmp_path / "missing.py")
+    resolver = SettingsResolver(None, {})
+    files, missing = discover([tree], resolver)
+    assert [f.relative_to(tree).as_posix() for f in files] == ["b.py", "a/nb.ipynb", "a/z.py", "a/b/c.pyi", "c.py/inner.py", "d/e.py"]
+    assert missing == []
+
+    subprocess.run(["git", "init", "-q", str(tree)], check=True)
+    (tree / ".gitignore").write_text("a/b/\nd/\n")
+    alias = tmp_path / "alias"
+    alias.symlink_to(tree, target_is_directory=True)
+    files, _ = discover([alias], SettingsResolver(None, {}))
+    assert [f.relative_to(alias).as_posix() for f in files] == ["b.py", "a/nb.ipynb", "a/z.py", "c.py/inner.py"]
