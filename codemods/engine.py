@@ -34,6 +34,8 @@ def parse_error(exc: BaseException) -> tuple[str, int]:
         return "too deeply nested for the parser (RecursionError)", 0
     if isinstance(exc, (UnicodeDecodeError, LookupError)):
         return f"cannot decode the file: {exc}", 0
+    if isinstance(exc, SyntaxError) and "encoding" in str(exc):  # how LibCST reports a bad or missing coding cookie
+        return f"cannot decode the file: {exc.msg if exc.msg else exc} (it is not UTF-8; a coding declaration must name its encoding)", exc.lineno or 0
     return f"cannot parse: {type(exc).__name__}: {exc}", 0
 
 
@@ -86,6 +88,10 @@ def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, c
              index=None, module_names: Sequence[str] = ()) -> FileResult:
     """One parse, one round of checks, and (with fix) the fixes that do not overlap."""
     result = FileResult(path, data)
+    if b"\0" in data:  # Python refuses such source too; say so plainly instead of a parser's riddle
+        result.error = "cannot parse: the file contains a NUL byte (a binary file?)"
+        result.error_line = data.count(b"\n", 0, data.index(b"\0")) + 1
+        return result
     try:
         module = _parse(data)
         result.encoding = module.encoding

@@ -11,6 +11,12 @@ if TYPE_CHECKING:  # LibCST is imported only when a file is parsed (see prefilte
 SAFE, UNSAFE, DISPLAY_ONLY = "safe", "unsafe", "display-only"
 
 
+def display_name(path) -> str:
+    """A path as reports show it: a name that is not valid UTF-8 (bytes Python decoded as
+    surrogates) gets its odd bytes written as \\xNN, so every output can be encoded."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 @dataclass
 class Replacement:
     original: cst.CSTNode

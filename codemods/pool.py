@@ -1,4 +1,11 @@
-"""A process pool for the files that need parsing: LibCST is CPU-bound and holds the GIL."""
+"""Worker processes for the files that need parsing: LibCST is CPU-bound and holds the GIL,
+and its native parser can crash the process it runs in (a stack overflow on expressions
+nested a few thousand deep) or take minutes on a pathological file.
+
+So parsing never happens in the process that reports and writes: each file goes to a worker,
+one file at a time, and a worker that dies or overruns its time costs that one file (reported
+as such), never the run. Workers are forked with LibCST already imported where fork is safe.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +13,10 @@ import gc
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
-
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Iterator, Optional, Sequence
 
 
 def default_jobs() -> int:
@@ -18,6 +25,13 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # macOS, Windows
         return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class Failure:
+    """A task that produced no result: its worker died, or ran past the time limit."""
+
+    reason: str
 
 
 def _context():
@@ -30,17 +44,61 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def ordered_map(function: Callable, tasks: Sequence, jobs: int, initializer: Callable, initargs: tuple) -> Iterator:
-    """function(task) for every task, computed by `jobs` processes, yielded in the order of tasks.
+def _serve(conn, function: Callable, initializer: Callable) -> None:
+    initializer()
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        try:
+            reply = (True, function(item))
+        except Exception as exc:  # noqa: BLE001 - reported for this task, the worker goes on
+            reply = (False, f"{type(exc).__name__}: {exc}")
+        conn.send(reply)
 
-    Tasks go out in chunks (one per worker and round, a few per worker in all) so that a
-    slow file does not leave the other worker idle for long. On Ctrl-C or SIGTERM the pool is
-    torn down at once: workers ignore SIGINT and are terminated by the parent.
+
+class _Worker:
+    def __init__(self, context, function: Callable, initializer: Callable):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, function, initializer), daemon=True)
+        self.process.start()
+        child.close()
+        self.slot: Optional[int] = None  # the task it is working on
+        self.since = 0.0
+
+    def give(self, slot: int, task) -> None:
+        self.slot, self.since = slot, time.monotonic()
+        self.conn.send(task)
+
+    def stop(self, now: bool) -> None:
+        try:
+            if not now:
+                self.conn.send(None)
+            self.conn.close()
+        except OSError:
+            pass
+        if now or self.slot is not None:
+            self.process.terminate()
+        self.process.join(timeout=5)
+        if self.process.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
+            self.process.kill()
+            self.process.join()
+
+
+def ordered_map(function: Callable, tasks: Sequence, jobs: int, initializer: Callable, timeout: float) -> Iterator:
+    """function(task), or a Failure, for every task, yielded in the order of tasks.
+
+    Up to `jobs` workers take one task at a time, so a slow file does not hold up a chunk of
+    others, and at most one task a worker is in flight (memory stays flat on a big tree).
+    A worker that dies is replaced and its task reported with the signal that killed it; a
+    task still running after `timeout` seconds has its worker terminated and replaced.
+    On Ctrl-C or SIGTERM in this process every worker is terminated at once.
     """
-    from concurrent.futures import ProcessPoolExecutor  # imported only when there is work to share
+    from multiprocessing.connection import wait
 
-    workers = max(1, min(jobs, len(tasks)))
-    chunk = max(1, len(tasks) // (workers * 8))
     context = _context()
     if context.get_start_method() == "fork":
         # A forked worker shares the parent's pages until it writes to them, and the cyclic
@@ -48,19 +106,62 @@ def ordered_map(function: Callable, tasks: Sequence, jobs: int, initializer: Cal
         # imported LibCST and the rules stay shared instead of being copied into each worker.
         gc.collect()
         gc.freeze()
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs)
+    todo = deque(range(len(tasks)))
+    done: dict[int, object] = {}
+    workers = [_Worker(context, function, initializer) for _ in range(max(1, min(jobs, len(tasks))))]
+    interrupted = True
     try:
-        yield from executor.map(function, tasks, chunksize=chunk)
-    except BaseException:
-        _stop(executor)
-        raise
+        next_out = 0
+        while next_out < len(tasks):
+            for worker in workers:
+                if worker.slot is None and todo:
+                    slot = todo.popleft()
+                    worker.give(slot, tasks[slot])
+            busy = [w for w in workers if w.slot is not None]
+            deadline = min(w.since for w in busy) + timeout
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=max(0.0, deadline - time.monotonic()))
+            for index, worker in enumerate(workers):
+                if worker.slot is None:
+                    continue
+                failure = None
+                if worker.conn in ready or worker.conn.poll():
+                    try:
+                        ok, value = worker.conn.recv()
+                        done[worker.slot] = value if ok else Failure(f"internal error: {value}")
+                        worker.slot = None
+                        continue
+                    except (EOFError, OSError):
+                        failure = _death(worker)
+                elif worker.process.sentinel in ready:
+                    failure = _death(worker)
+                elif time.monotonic() - worker.since > timeout:
+                    failure = Failure(f"analysis took longer than {timeout:g} s; stopped and skipped")
+                if failure is not None:
+                    done[worker.slot] = failure
+                    worker.stop(now=True)
+                    workers[index] = _Worker(context, function, initializer)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+        interrupted = False
+    finally:
+        for worker in workers:
+            worker.stop(now=interrupted)
+
+
+def _death(worker: _Worker) -> Failure:
+    worker.process.join(timeout=5)
+    code = worker.process.exitcode
+    if code is not None and code < 0:
+        import signal
+
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        how = f"killed by {name}"
+        if name == "SIGSEGV":  # what LibCST's native parser does on code nested thousands deep
+            how += ": most often code nested too deeply for LibCST's parser"
     else:
-        executor.shutdown(wait=True)
-
-
-def _stop(executor: "ProcessPoolExecutor") -> None:
-    processes: Iterable = list((getattr(executor, "_processes", None) or {}).values())
-    executor.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
+        how = f"exited with status {code}"
+    return Failure(f"the parser crashed on this file ({how}); skipped (please report)")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from .cache import Cache
 from .config import ConfigError, Settings, SettingsResolver
-from .findings import FileResult, detach
+from .findings import FileResult, detach, display_name
 from .knowledge import Knowledge, load
 from .prefilter import may_have_findings
 from .write import WriteError, atomic_write
@@ -105,7 +106,7 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
     slots: list[Optional[FileResult]] = []  # one per file to analyse: files with nothing to say take no room
     work: list[_Job] = []
     for path in paths:
-        display = str(path)
+        display = display_name(path)
         try:
             if path.is_dir():
                 out.errors.append(f"{display}: is a directory named like a Python file; skipped")
@@ -148,13 +149,13 @@ def _analyze_jobs(work: list[_Job], slots: list, out: RunResult, paths: Sequence
         job.index = directory.index_for(job.path, _code(job), job.names)
         if cache is not None:
             job.key = cache.key(job.data, str(job.path), repr(job.settings), knowledge.digest, mode, repr(job.names), job.index.digest)
-            hit = cache.get(job.key, str(job.path), job.data)
+            hit = cache.get(job.key, display_name(job.path), job.data)
             if hit is not None:
-                _finish(job, hit, slots, out, write, on_file, cache=None)
+                _finish(job, hit, slots, out, write, on_file, None, roots)
                 continue
         pending.append(job)
     for job, result in _results(pending, fix, unsafe_fixes, jobs):
-        _finish(job, result, slots, out, write, on_file, cache)
+        _finish(job, result, slots, out, write, on_file, cache, roots)
 
 
 def _code(job: _Job) -> bytes:
@@ -169,24 +170,38 @@ def _code(job: _Job) -> bytes:
         return b""
 
 
-# Fewer files than this are analysed in this process: starting a pool costs more than it saves
+# Fewer files than this are analysed by one worker: starting more costs more than it saves
 # (LibCST's codemod runner makes the same call), and a pre-commit run passes a handful.
 POOL_MIN_FILES = 4
+# A file whose analysis runs longer than this is stopped and reported (env TOKENFIX_FILE_TIMEOUT).
+FILE_TIMEOUT = 300.0
 
 
 def _results(pending: list[_Job], fix: bool, unsafe_fixes: bool, jobs: int):
-    """(job, detached result) in the order of `pending`, computed here or in a process pool."""
-    tasks = [(str(job.path), job.data, job.settings, job.names, job.index, fix, unsafe_fixes) for job in pending]
-    if jobs <= 1 or len(pending) < POOL_MIN_FILES:
-        for job, task in zip(pending, tasks):
-            yield job, _analyze_task(task)
+    """(job, detached result) in the order of `pending`, each computed in a worker process.
+
+    Not in this process, even for one file: LibCST's native parser can crash on hostile
+    input, and the crash must cost that file, not the run (pool.py).
+    """
+    if not pending:  # every file came from the cache: LibCST is not even imported
         return
     from . import engine  # noqa: F401 - imported once here, so that forked workers start with LibCST loaded
-    from .pool import ordered_map
+    from .pool import Failure, ordered_map
 
-    for result, job in zip(ordered_map(_analyze_remote, tasks, jobs, _init_worker, ()), pending):
+    tasks = [(display_name(job.path), job.data, job.settings, job.names, job.index, fix, unsafe_fixes) for job in pending]
+    workers = 1 if len(pending) < POOL_MIN_FILES else jobs
+    for result, job in zip(ordered_map(_analyze_remote, tasks, workers, _init_worker, file_timeout()), pending):
+        if isinstance(result, Failure):
+            result = FileResult(display_name(job.path), job.data, error=result.reason)
         result.source = job.data
         yield job, result
+
+
+def file_timeout() -> float:
+    try:
+        return float(os.environ.get("TOKENFIX_FILE_TIMEOUT", FILE_TIMEOUT))
+    except ValueError:
+        return FILE_TIMEOUT
 
 
 def _init_worker() -> None:
@@ -211,14 +226,15 @@ def _analyze_remote(task) -> FileResult:
     return result
 
 
-def _finish(job: _Job, result: FileResult, slots: list, out: RunResult, write: bool, on_file, cache: Optional[Cache]) -> None:
+def _finish(job: _Job, result: FileResult, slots: list, out: RunResult, write: bool, on_file, cache: Optional[Cache],
+            roots: Sequence[Path]) -> None:
     if cache is not None and job.key is not None:
         cache.put(job.key, result)
     out.parsed += 1
     record(out, result)
     if write and result.changed:
         try:
-            atomic_write(job.path, result.fixed, job.data)
+            atomic_write(job.path, result.fixed, job.data, roots)
         except WriteError as exc:
             out.errors.append(f"{result.path}: {exc}")
             for finding in result.findings:
@@ -267,7 +283,11 @@ def record(out: RunResult, result: FileResult) -> None:
 def run_stdin(data: bytes, display: str, resolver: SettingsResolver, *, fix: bool, unsafe_fixes: bool) -> RunResult:
     out = RunResult(checked=1)
     settings = resolver.for_path(Path(display) if display != "-" else Path.cwd() / "-")
-    result = analyze_bytes(data, display, knowledge_for(settings), settings, fix=fix, unsafe_fixes=unsafe_fixes)
+    knowledge_for(settings)  # configuration errors surface here
+    result = FileResult(display, data)
+    if may_have_findings(data):
+        ((_, result),) = _results([_Job(0, Path(display), data, settings)], fix, unsafe_fixes, 1)
+        result.path = display
     record(out, result)
     out.files.append(result)
     return out

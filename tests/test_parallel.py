@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import shutil
 from pathlib import Path
 
@@ -49,28 +51,58 @@ def test_fixes_are_identical_with_one_or_two_processes(tree: Path, tmp_path: Pat
     assert copies["1"] == copies["2"] and copies["1"] != snapshot(tree)
 
 
-def test_many_files_go_to_the_pool_a_handful_stay_in_process(tree: Path, monkeypatch) -> None:
+def test_many_files_share_the_pool_a_handful_go_to_one_worker(tree: Path, monkeypatch) -> None:
     calls = []
     real = codemods.pool.ordered_map
 
-    def spy(function, tasks, jobs, initializer, initargs):
-        calls.append(len(tasks))
-        return real(function, tasks, jobs, initializer, initargs)
+    def spy(function, tasks, jobs, initializer, timeout):
+        calls.append((len(tasks), jobs))
+        return real(function, tasks, jobs, initializer, timeout)
 
     monkeypatch.setattr(codemods.pool, "ordered_map", spy)
     files = sorted(tree.glob("*.py"))
     resolver = SettingsResolver(None, {})
+    parsed = len([f for f in files if not f.name.endswith("_plain.py")])
     pooled = runner.run(files, resolver, fix=True, unsafe_fixes=False, write=False, roots=[tree], jobs=2)
-    assert calls == [len([f for f in files if not f.name.endswith("_plain.py")])]
     serial = runner.run(files, resolver, fix=True, unsafe_fixes=False, write=False, roots=[tree], jobs=1)
-    assert calls == [calls[0]]
+    assert calls == [(parsed, 2), (parsed, 1)]
     assert [(r.path, r.fixed, [f.message for f in r.findings]) for r in pooled.files] == \
         [(r.path, r.fixed, [f.message for f in r.findings]) for r in serial.files]
     handful = files[: 2 * (runner.POOL_MIN_FILES - 1)]  # fewer files to parse than POOL_MIN_FILES
     runner.run(handful, resolver, fix=False, unsafe_fixes=False, write=False, roots=[tree], jobs=2)
-    assert calls == [calls[0]]
+    assert calls[2][1] == 1 and calls[2][0] < runner.POOL_MIN_FILES
 
 
 def test_jobs_must_be_positive(tree: Path) -> None:
     res = tokenfix("check", "-j", "0", str(tree))
     assert res.returncode == 2 and b"--jobs" in res.stderr
+
+
+def _task(item):
+    import signal
+    import time
+
+    if item == "crash":
+        os.kill(os.getpid(), signal.SIGSEGV)  # as LibCST's parser does on code nested thousands deep
+    if item == "slow":
+        time.sleep(120)
+    if item == "raise":
+        raise ValueError("boom")
+    return item * 2
+
+
+def test_a_worker_that_dies_or_overruns_costs_one_task_not_the_run() -> None:
+    import time
+
+    from codemods.pool import Failure, ordered_map
+
+    started = time.monotonic()
+    import faulthandler
+
+    # pytest's faulthandler, inherited by the forked workers, would dump their stacks on SIGSEGV
+    out = list(ordered_map(_task, [1, "crash", 2, "slow", 3, "raise", 4, "crash", 5], 2, faulthandler.disable, timeout=3))
+    assert time.monotonic() - started < 60
+    assert [o if not isinstance(o, Failure) else o.reason.split(" (")[0].split(";")[0] for o in out] == [
+        2, "the parser crashed on this file", 4, "analysis took longer than 3 s", 6, "internal error: ValueError: boom", 8,
+        "the parser crashed on this file", 10]
+    assert "killed by SIGSEGV" in out[1].reason

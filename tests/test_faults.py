@@ -1,0 +1,158 @@
+"""Faults during `fix`: the original stays whole, no temporary file is left, the user is told
+which file and why, and the other files are still fixed.
+
+Each fault is real where a root-run CI can make it real (a file-size limit that stops a write
+half-way, a concurrent writer, a folder swapped for a symlink, SIGTERM) and injected at the
+system call otherwise (tests/fault_harness.py).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+
+ORIGINAL = (FIXTURES / "openai_module_level" / "input.py").read_bytes()
+FIXED = (FIXTURES / "openai_module_level" / "expected.py").read_bytes()
+HARNESS = Path(__file__).with_name("fault_harness.py")
+ENV = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
+
+
+def harness(fault: str, arg: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(HARNESS), fault, arg, "--", *args], capture_output=True, env=ENV, timeout=300, **kwargs)
+
+
+def tree(tmp_path: Path, count: int = 2) -> Path:
+    folder = tmp_path / "tree"
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"m{i}.py").write_bytes(ORIGINAL)
+    return folder
+
+
+def leftovers(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.name.endswith(".tokenfix-tmp")]
+
+
+@pytest.mark.parametrize("fault, message", [
+    ("mkstemp-eacces", "cannot write: Permission denied"),
+    ("replace-eacces", "cannot write: Permission denied"),
+    ("fsync-enospc", "cannot write: No space left on device"),
+])
+def test_a_failed_write_keeps_the_original(tmp_path: Path, fault: str, message: str) -> None:
+    folder = tree(tmp_path)
+    res = harness(fault, "", "fix", "--no-cache", str(folder))
+    err = res.stderr.decode()
+    assert res.returncode == 2 and "Traceback" not in err
+    for i in range(2):
+        assert f"tokenfix: error: {folder / f'm{i}.py'}: {message}" in err
+        assert (folder / f"m{i}.py").read_bytes() == ORIGINAL
+    assert leftovers(folder) == []
+
+
+def test_a_write_stopped_half_way_by_the_file_size_limit(tmp_path: Path) -> None:
+    """A real short write: RLIMIT_FSIZE makes the kernel refuse the temporary file's bytes past
+    the limit (EFBIG), as a full disk would; the big file keeps every byte, the small one is fixed."""
+    folder = tmp_path / "tree"
+    folder.mkdir()
+    big = ORIGINAL + b"# padding\n" * 20_000  # 200 kB: more than the limit
+    (folder / "big.py").write_bytes(big)
+    (folder / "small.py").write_bytes(ORIGINAL)
+    limit = 64 * 1024
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    res = subprocess.run([sys.executable, "-m", "codemods", "fix", "--no-cache", str(folder)], capture_output=True, env=ENV,
+                         timeout=300, preexec_fn=limited)
+    err = res.stderr.decode()
+    assert res.returncode == 2 and "Traceback" not in err
+    assert f"tokenfix: error: {folder / 'big.py'}: cannot write: File too large" in err
+    assert (folder / "big.py").read_bytes() == big
+    assert (folder / "small.py").read_bytes() == FIXED
+    assert leftovers(folder) == []
+
+
+def test_ctrl_c_during_a_write(tmp_path: Path) -> None:
+    folder = tree(tmp_path)
+    res = harness("fsync-interrupt", "", "fix", "--no-cache", str(folder))
+    err = res.stderr.decode()
+    assert res.returncode == 2 and "interrupted" in err and "Traceback" not in err
+    assert [(folder / f"m{i}.py").read_bytes() for i in range(2)] == [ORIGINAL, ORIGINAL]
+    assert leftovers(folder) == []
+
+
+def test_a_file_edited_between_read_and_write_is_skipped(tmp_path: Path) -> None:
+    folder = tree(tmp_path)
+    res = harness("edit-before-write", "", "fix", "--no-cache", str(folder))
+    err = res.stderr.decode()
+    assert res.returncode == 2 and "Traceback" not in err
+    for i in range(2):
+        assert f"{folder / f'm{i}.py'}: changed on disk while tokenfix was working; skipped (run again)" in err
+        assert (folder / f"m{i}.py").read_bytes() == ORIGINAL + b"# edited meanwhile\n"  # the other writer's bytes, all of them
+    assert leftovers(folder) == []
+
+
+def test_a_folder_swapped_for_a_symlink_is_not_written_through(tmp_path: Path) -> None:
+    folder = tree(tmp_path, 0)
+    (folder / "sub").mkdir()
+    (folder / "sub" / "a.py").write_bytes(ORIGINAL)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "a.py").write_bytes(ORIGINAL)  # the same bytes, so only the path check can tell
+    res = harness("swap-before-write", f"{folder / 'sub'}={outside}", "fix", "--no-cache", str(folder))
+    err = res.stderr.decode()
+    assert res.returncode == 2 and "Traceback" not in err
+    assert "is no longer under the paths given" in err
+    assert (outside / "a.py").read_bytes() == ORIGINAL
+    assert leftovers(tmp_path) == []
+
+
+def test_hard_linked_file_is_not_split(tmp_path: Path) -> None:
+    folder = tree(tmp_path, 1)
+    os.link(folder / "m0.py", tmp_path / "other-name.py")
+    res = subprocess.run([sys.executable, "-m", "codemods", "fix", "--no-cache", str(folder)], capture_output=True, env=ENV, timeout=300)
+    assert res.returncode == 2 and b"has 2 hard links; not rewritten" in res.stderr
+    assert (folder / "m0.py").read_bytes() == ORIGINAL == (tmp_path / "other-name.py").read_bytes()
+
+
+def test_mode_owner_and_special_bits_are_kept(tmp_path: Path) -> None:
+    folder = tree(tmp_path, 1)
+    target = folder / "m0.py"
+    if os.geteuid() == 0:
+        os.chown(target, 1234, 5678)  # as root (CI), a real change of owner
+    os.chmod(target, 0o2751)
+    before = target.stat()
+    res = subprocess.run([sys.executable, "-m", "codemods", "fix", "--no-cache", str(folder)], capture_output=True, env=ENV, timeout=300)
+    assert res.returncode == 0, res.stderr.decode()
+    after = target.stat()
+    assert target.read_bytes() == FIXED
+    assert stat.S_IMODE(after.st_mode) == 0o2751 and (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
+    assert after.st_ino != before.st_ino  # replaced by a rename, not rewritten in place
+
+
+def test_two_runs_at_once_leave_every_file_whole(tmp_path: Path) -> None:
+    folder = tree(tmp_path, 60)
+    for i in range(60):  # a tree with other fixes too
+        shutil.copyfile(FIXTURES / "anthropic_single_line" / "input.py", folder / f"a{i}.py")
+    runs = [subprocess.Popen([sys.executable, "-m", "codemods", "fix", "--cache-dir", str(tmp_path / "cache"), str(folder)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV) for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    for run, (_, err) in zip(runs, outputs):
+        assert run.returncode in (0, 2) and b"Traceback" not in err, err.decode()[-2000:]
+        for line in err.decode().splitlines():  # the only complaint allowed: the other run got there first
+            assert not line.startswith("tokenfix: error:") or "changed on disk" in line, line
+    anthropic = (FIXTURES / "anthropic_single_line" / "expected.py").read_bytes()
+    assert all((folder / f"m{i}.py").read_bytes() == FIXED for i in range(60))
+    assert all((folder / f"a{i}.py").read_bytes() == anthropic for i in range(60))
+    assert leftovers(tmp_path) == []
