@@ -22,7 +22,7 @@ from .discover import discover
 from .knowledge import Knowledge, KnowledgeError, load
 from .formats import render
 from .pool import default_jobs
-from .report import console, plural, unified_diff, write_sites, write_text
+from .report import console, plural, printable, unified_diff, write_sites, write_text
 from .runner import RunResult, knowledge_for, run, run_stdin
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -111,6 +111,9 @@ def _run(mode: str, *args, **kwargs) -> int:
 
 def _run_mode(mode: str, paths, output_format, output_file, select, extend_select, ignore, provider, config_path, unsafe_fixes,
          stdin_filename, force_exclude, show_evidence, exit_zero, exit_non_zero_on_fix, jobs, no_cache, cache_dir) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a report never dies of a terminal that cannot show a character
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     err = console(sys.stderr, stderr=True)
     paths = list(paths) or [Path(".")]
     stdin = [p for p in paths if str(p) == "-"]
@@ -136,7 +139,7 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
                 err.print("tokenfix: warning: no Python files found under the given paths (excluded or git-ignored?)")
         knowledge = load(resolver.for_folder(Path.cwd()).extra_rules)
     except (ConfigError, KnowledgeError) as exc:
-        err.print(f"tokenfix: error: {exc}")
+        err.print(printable(f"tokenfix: error: {exc}"))
         return EXIT_ERROR
 
     if stdin and mode == "fix":
@@ -187,8 +190,12 @@ def _report(mode: str, result: RunResult, knowledge: Knowledge, output_format: s
     fixed = [f for f in result.findings if f.fixed]
     changed_files = [r for r in result.files if r.changed]
     if mode == "diff":
+        terminal = sys.stdout.isatty()
         for file in changed_files:
-            sys.stdout.write(unified_diff(file))
+            text = unified_diff(file)
+            # A diff is data for `git apply` and kept exact in a pipe; on a terminal, escape
+            # sequences in the code (a string literal's ESC byte) are shown, not obeyed.
+            sys.stdout.write(printable(text, keep="\t\r\n") if terminal else text)
         sys.stdout.flush()
         if output_format != "text":
             render(output_format, result.files, knowledge, stream if stream is not sys.stdout else sys.stderr)
@@ -201,7 +208,7 @@ def _report(mode: str, result: RunResult, knowledge: Knowledge, output_format: s
         render(output_format, result.files, knowledge, stream)
 
     for line in result.errors:
-        err.print(f"tokenfix: error: {line}")
+        err.print(printable(f"tokenfix: error: {line}"))
     if output_format in ("text", "concise") or mode == "diff":
         err.print(_summary(mode, result, remaining, fixed, changed_files))
 

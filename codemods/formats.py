@@ -58,7 +58,7 @@ def _open_findings(results: Iterable[FileResult]):
 
 def write_json(results: Iterable[FileResult], knowledge: Knowledge, out: IO[str]) -> None:
     items = [finding_json(f, r.path, knowledge) for r, f in _open_findings(results)]
-    json.dump(items, out, indent=2, ensure_ascii=False)
+    json.dump(items, out, indent=2, ensure_ascii=not _utf8(out))
     out.write("\n")
 
 
@@ -69,7 +69,8 @@ def write_concise(results: Iterable[FileResult], out: IO[str]) -> None:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # The Actions log obeys ANSI escapes: other control characters are made visible too.
+    return printable(text, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
@@ -149,6 +150,12 @@ def sarif(results: Iterable[FileResult], knowledge: Knowledge) -> dict:
     }
 
 
+def _utf8(out: IO[str]) -> bool:
+    """JSON is UTF-8 where the stream is; elsewhere (a C-locale pipe) \\u escapes keep it valid."""
+    encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("_", "-")
+    return encoding in ("utf-8", "utf8")
+
+
 def render(output_format: str, results: list[FileResult], knowledge: Knowledge, out: IO[str]) -> None:
     if output_format == "json":
         write_json(results, knowledge, out)
@@ -157,7 +164,7 @@ def render(output_format: str, results: list[FileResult], knowledge: Knowledge, 
     elif output_format == "github":
         write_github(results, knowledge, out)
     elif output_format == "sarif":
-        json.dump(sarif(results, knowledge), out, indent=2, ensure_ascii=False)
+        json.dump(sarif(results, knowledge), out, indent=2, ensure_ascii=not _utf8(out))
         out.write("\n")
     else:  # pragma: no cover - click restricts the choices
         raise ValueError(output_format)

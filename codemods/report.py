@@ -18,8 +18,10 @@ from .findings import FileResult, SiteSummary, summarize_site
 _CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 9), *range(10, 32), 127]}
 
 
-def printable(text: str) -> str:
+def printable(text: str, keep: str = "") -> str:
     """Text from the code being read, with control characters (terminal escapes) made visible."""
+    if keep:
+        return text.translate({c: v for c, v in _CONTROL.items() if chr(c) not in keep})
     return text.translate(_CONTROL)
 
 

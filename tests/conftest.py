@@ -23,9 +23,9 @@ os.environ["TOKENFIX_CACHE_DIR"] = str(TEST_CACHE)
 atexit.register(shutil.rmtree, TEST_CACHE, ignore_errors=True)
 
 
-def tokenfix(*args: str, cwd=None, input: bytes | None = None) -> subprocess.CompletedProcess:
+def tokenfix(*args: str, cwd=None, input: bytes | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run the CLI as users do (`python -m codemods` is the same entry point as `tokenfix`)."""
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "codemods", *args],
         cwd=cwd, input=input, capture_output=True, env=env, timeout=300,
