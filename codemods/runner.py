@@ -154,8 +154,9 @@ def _analyze_jobs(work: list[_Job], slots: list, out: RunResult, paths: Sequence
                 _finish(job, hit, slots, out, write, on_file, None, roots)
                 continue
         pending.append(job)
-    for job, result in _results(pending, fix, unsafe_fixes, jobs):
-        _finish(job, result, slots, out, write, on_file, cache, roots)
+    for job, result, failed in _results(pending, fix, unsafe_fixes, jobs):
+        # A crash or a time-out is not cached: the next run tries the file again.
+        _finish(job, result, slots, out, write, on_file, None if failed else cache, roots)
 
 
 def _code(job: _Job) -> bytes:
@@ -178,7 +179,8 @@ FILE_TIMEOUT = 300.0
 
 
 def _results(pending: list[_Job], fix: bool, unsafe_fixes: bool, jobs: int):
-    """(job, detached result) in the order of `pending`, each computed in a worker process.
+    """(job, detached result, whether the worker failed) in the order of `pending`, each
+    computed in a worker process.
 
     Not in this process, even for one file: LibCST's native parser can crash on hostile
     input, and the crash must cost that file, not the run (pool.py).
@@ -191,10 +193,11 @@ def _results(pending: list[_Job], fix: bool, unsafe_fixes: bool, jobs: int):
     tasks = [(display_name(job.path), job.data, job.settings, job.names, job.index, fix, unsafe_fixes) for job in pending]
     workers = 1 if len(pending) < POOL_MIN_FILES else jobs
     for result, job in zip(ordered_map(_analyze_remote, tasks, workers, _init_worker, file_timeout()), pending):
-        if isinstance(result, Failure):
+        failed = isinstance(result, Failure)
+        if failed:
             result = FileResult(display_name(job.path), job.data, error=result.reason)
         result.source = job.data
-        yield job, result
+        yield job, result, failed
 
 
 def file_timeout() -> float:
@@ -286,7 +289,7 @@ def run_stdin(data: bytes, display: str, resolver: SettingsResolver, *, fix: boo
     knowledge_for(settings)  # configuration errors surface here
     result = FileResult(display, data)
     if may_have_findings(data):
-        ((_, result),) = _results([_Job(0, Path(display), data, settings)], fix, unsafe_fixes, 1)
+        ((_, result, _),) = _results([_Job(0, Path(display), data, settings)], fix, unsafe_fixes, 1)
         result.path = display
     record(out, result)
     out.files.append(result)

@@ -188,3 +188,13 @@ def test_cli_reports_the_same_from_the_cache(project: Path, tmp_path: Path) -> N
     cold, warm = tokenfix(*args), tokenfix(*args)
     assert cold.returncode == warm.returncode == 1
     assert cold.stdout == warm.stdout and json.loads(warm.stdout)
+
+
+def test_a_crash_or_time_out_is_not_cached(tmp_path: Path) -> None:
+    target = tmp_path / "deep.py"
+    target.write_bytes(b"import openai\nopenai.chat.completions.create(model='o1', max_tokens=5)\nx = " + b"(" * 5000 + b")" * 5000 + b"\n")
+    cache = tmp_path / "cache"
+    for _ in range(2):  # asked again, the file is tried again
+        res = tokenfix("check", "--cache-dir", str(cache), str(target))
+        assert res.returncode == 2 and b"the parser crashed on this file" in res.stderr
+    assert [p for p in cache.rglob("*") if p.is_file() and p.parent.parent.name.startswith("v")] == []
