@@ -92,7 +92,7 @@ def ordered_map(function: Callable, tasks: Sequence, jobs: int, initializer: Cal
     """function(task), or a Failure, for every task, yielded in the order of tasks.
 
     Up to `jobs` workers take one task at a time, so a slow file does not hold up a chunk of
-    others, and at most one task a worker is in flight (memory stays flat on a big tree).
+    others, and at most one task a worker is in flight (nothing piles up in the pipes).
     A worker that dies is replaced and its task reported with the signal that killed it; a
     task still running after `timeout` seconds has its worker terminated and replaced.
     On Ctrl-C or SIGTERM in this process every worker is terminated at once.
