@@ -30,8 +30,8 @@ def atomic_write(path: Path, data: bytes, expected: bytes, roots: Sequence[Path]
     if roots and not _under(path, roots):
         raise WriteError("is no longer under the paths given (a folder on its way is a symbolic link now); not written")
     try:
+        before = os.stat(path)  # before the read: a change after it shows in the stat again below
         current = path.read_bytes()
-        before = os.stat(path)
     except OSError as exc:
         raise WriteError(f"cannot read it again before writing: {exc.strerror or exc}") from None
     if current != expected:
