@@ -97,7 +97,7 @@ class _Job:
 def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixes: bool, write: bool,
         roots: Sequence[Path] = (), on_file: Optional[Callable[[Path], None]] = None, jobs: int = 1,
         cache: Optional[Cache] = None) -> RunResult:
-    """Read and prefilter every file here; parse the few that may matter, in a pool when there are many.
+    """Read and prefilter every file here; parse the few that may matter in worker processes (several when there are many).
 
     Results come back in the order the paths were given whatever the pool does, and fixes
     are written from this process only, one file at a time.
