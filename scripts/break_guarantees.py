@@ -1,0 +1,89 @@
+"""Break each reliability guarantee once, run the tests that guard it, expect them to fail.
+
+    python scripts/break_guarantees.py           # every mutation (about 5 minutes)
+    python scripts/break_guarantees.py --check   # only that every mutation still applies
+
+Each mutation replaces one exact piece of code, runs the named tests with `pytest -x`, and
+restores the file whatever happens (do not edit those files while it runs). "caught" means
+the tests failed, as they must; docs/reliability.md lists the last run.
+"""
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+MUTATIONS = [
+    ("write in place instead of temp file + rename", "codemods/write.py",
+     "        handle, temp_name = tempfile.mkstemp(prefix=f\".{path.name}.\", suffix=TEMP_SUFFIX, dir=path.parent)\n        with os.fdopen(handle, \"wb\") as out:",
+     "        handle, temp_name = tempfile.mkstemp(prefix=f\".{path.name}.\", suffix=TEMP_SUFFIX, dir=path.parent)\n        os.close(handle); os.unlink(temp_name); temp_name = None\n        with open(path, \"wb\") as out:",
+     ["tests/test_faults.py::test_a_write_stopped_half_way_by_the_file_size_limit", "tests/test_faults.py::test_mode_owner_and_special_bits_are_kept"]),
+    ("write through symlinks", "codemods/write.py",
+     "    if path.is_symlink():\n        raise WriteError",
+     "    if False:\n        raise WriteError",
+     ["tests/test_hostile_input.py", "tests/test_write.py::test_symlink_is_not_written_through"]),
+    ("no check that the file is still under the roots", "codemods/write.py",
+     "    if roots and not _under(path, roots):", "    if False:",
+     ["tests/test_faults.py::test_a_folder_swapped_for_a_symlink_is_not_written_through"]),
+    ("no re-read before writing", "codemods/write.py",
+     "    if current != expected:\n", "    if False:\n",
+     ["tests/test_faults.py::test_a_file_edited_between_read_and_write_is_skipped", "tests/test_faults.py::test_two_runs_at_once_leave_every_file_whole"]),
+    ("temporary file left behind on failure", "codemods/write.py",
+     "                os.unlink(temp_name)\n", "                pass\n",
+     ["tests/test_faults.py::test_a_failed_write_keeps_the_original", "tests/test_faults.py::test_ctrl_c_during_a_write"]),
+    ("owner not kept", "codemods/write.py",
+     "            os.chown(temp_name, before.st_uid, before.st_gid)", "            pass",
+     ["tests/test_faults.py::test_mode_owner_and_special_bits_are_kept"]),
+    ("hard links split", "codemods/write.py",
+     "    if before.st_nlink > 1:", "    if False:",
+     ["tests/test_faults.py::test_hard_linked_file_is_not_split"]),
+    ("parse in the reporting process", "codemods/runner.py",
+     "    for result, job in zip(ordered_map(_analyze_remote, tasks, workers, _init_worker, file_timeout()), pending):",
+     "    for result, job in zip(map(_analyze_task, tasks), pending):",
+     ["tests/test_hostile_input.py"]),
+    ("control characters printed raw", "codemods/report.py",
+     "    return text.translate(_CONTROL)", "    return text",
+     ["tests/test_output_safety.py", "tests/test_cli.py::test_terminal_escapes_in_code_are_printed_visibly"]),
+    ("non-UTF-8 names passed through", "codemods/findings.py",
+     '    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")', "    return str(path)",
+     ["tests/test_output_safety.py"]),
+    ("fixed output not re-parsed, a stray byte added", "codemods/engine.py",
+     "    new_bytes = new_module.bytes\n", "    new_bytes = new_module.bytes + b\"\\n\"\n",
+     ["tests/test_properties.py"]),
+    ("the code read is run", "codemods/clientindex.py",
+     "                        self._by_file[path] = _module_clients(ast.parse(data), self.knowledge, str(path))",
+     "                        exec(compile(data, str(path), 'exec'), {}); self._by_file[path] = _module_clients(ast.parse(data), self.knowledge, str(path))",
+     ["tests/test_never_executes.py"]),
+    ("suppression ignored", "codemods/engine.py",
+     "                        if _suppressed(finding, finder):", "                        if False:",
+     ["tests/test_properties.py"]),
+]
+
+
+def main() -> int:
+    check_only = "--check" in sys.argv[1:]
+    missed = 0
+    for name, file, old, new, tests in MUTATIONS:
+        path = ROOT / file
+        text = path.read_text()
+        if text.count(old) != 1:
+            print(f"STALE        | {name}: the code to break is found {text.count(old)} times in {file}", flush=True)
+            missed += 1
+            continue
+        if check_only:
+            continue
+        path.write_text(text.replace(old, new))
+        try:
+            res = subprocess.run([PY, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests], cwd=ROOT, capture_output=True, text=True, timeout=1200)
+            last = res.stdout.strip().splitlines()[-1] if res.stdout.strip() else res.stderr[-200:]
+            verdict = "caught" if res.returncode == 1 else f"NOT CAUGHT (exit {res.returncode})"
+            missed += res.returncode != 1
+            print(f"{verdict:12} | {name} | {' '.join(tests)} | {last}", flush=True)
+        finally:
+            path.write_text(text)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
