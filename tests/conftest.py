@@ -32,6 +32,13 @@ def tokenfix(*args: str, cwd=None, input: bytes | None = None, env: dict | None 
     )
 
 
+def tokenfix_with_fault(fault: str, arg: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The CLI with one fault injected (tests/fault_harness.py says which faults there are)."""
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
+    harness = Path(__file__).with_name("fault_harness.py")
+    return subprocess.run([sys.executable, str(harness), fault, arg, "--", *args], capture_output=True, env=env, timeout=600)
+
+
 @pytest.fixture
 def run_cli():
     return tokenfix

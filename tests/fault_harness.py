@@ -26,6 +26,7 @@ def _raise(error: int):
 
 def install(fault: str, arg: str) -> None:
     import codemods.runner as runner
+    from codemods.write import TEMP_SUFFIX
 
     if fault == "mkstemp-eacces":  # the folder cannot take a new file
         tempfile.mkstemp = lambda *a, **k: (_ for _ in ()).throw(PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
@@ -33,7 +34,7 @@ def install(fault: str, arg: str) -> None:
         real_replace = os.replace
 
         def replace(src, dst, *a, **k):
-            if str(src).endswith(".tokenfix-tmp"):
+            if str(src).endswith(TEMP_SUFFIX):
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
             return real_replace(src, dst, *a, **k)
 

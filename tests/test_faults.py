@@ -19,16 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, tokenfix_with_fault
 
 ORIGINAL = (FIXTURES / "openai_module_level" / "input.py").read_bytes()
 FIXED = (FIXTURES / "openai_module_level" / "expected.py").read_bytes()
-HARNESS = Path(__file__).with_name("fault_harness.py")
 ENV = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
-
-
-def harness(fault: str, arg: str, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(HARNESS), fault, arg, "--", *args], capture_output=True, env=ENV, timeout=300, **kwargs)
 
 
 def tree(tmp_path: Path, count: int = 2) -> Path:
@@ -50,7 +45,7 @@ def leftovers(folder: Path) -> list[Path]:
 ])
 def test_a_failed_write_keeps_the_original(tmp_path: Path, fault: str, message: str) -> None:
     folder = tree(tmp_path)
-    res = harness(fault, "", "fix", "--no-cache", str(folder))
+    res = tokenfix_with_fault(fault, "", "fix", "--no-cache", str(folder))
     err = res.stderr.decode()
     assert res.returncode == 2 and "Traceback" not in err
     for i in range(2):
@@ -85,7 +80,7 @@ def test_a_write_stopped_half_way_by_the_file_size_limit(tmp_path: Path) -> None
 
 def test_ctrl_c_during_a_write(tmp_path: Path) -> None:
     folder = tree(tmp_path)
-    res = harness("fsync-interrupt", "", "fix", "--no-cache", str(folder))
+    res = tokenfix_with_fault("fsync-interrupt", "", "fix", "--no-cache", str(folder))
     err = res.stderr.decode()
     assert res.returncode == 2 and "interrupted" in err and "Traceback" not in err
     assert [(folder / f"m{i}.py").read_bytes() for i in range(2)] == [ORIGINAL, ORIGINAL]
@@ -94,7 +89,7 @@ def test_ctrl_c_during_a_write(tmp_path: Path) -> None:
 
 def test_a_file_edited_between_read_and_write_is_skipped(tmp_path: Path) -> None:
     folder = tree(tmp_path)
-    res = harness("edit-before-write", "", "fix", "--no-cache", str(folder))
+    res = tokenfix_with_fault("edit-before-write", "", "fix", "--no-cache", str(folder))
     err = res.stderr.decode()
     assert res.returncode == 2 and "Traceback" not in err
     for i in range(2):
@@ -110,7 +105,7 @@ def test_a_folder_swapped_for_a_symlink_is_not_written_through(tmp_path: Path) -
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "a.py").write_bytes(ORIGINAL)  # the same bytes, so only the path check can tell
-    res = harness("swap-before-write", f"{folder / 'sub'}={outside}", "fix", "--no-cache", str(folder))
+    res = tokenfix_with_fault("swap-before-write", f"{folder / 'sub'}={outside}", "fix", "--no-cache", str(folder))
     err = res.stderr.decode()
     assert res.returncode == 2 and "Traceback" not in err
     assert "is no longer under the paths given" in err

@@ -8,16 +8,14 @@ fixed whatever its neighbours are.
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 import pytest
 
-from conftest import FIXTURES, tokenfix
+from conftest import tokenfix, tokenfix_with_fault
 
 CALL = b'from openai import OpenAI\nOpenAI().chat.completions.create(model="o3-mini", messages=[], max_tokens=500)\n'
 FIXED = CALL.replace(b"max_tokens", b"max_completion_tokens")
@@ -92,17 +90,8 @@ def run(tmp_path_factory) -> dict:
     before = {p: p.read_bytes() for p in outside.iterdir()}
     args = [str(tree), *(str(tree / n) for n in NAMED)]
     check = tokenfix("check", "--no-cache", *args, env={"TOKENFIX_FILE_TIMEOUT": str(TIMEOUT)})
-    fixed = _fault_run("read-eacces", "unreadable.py", "fix", "--no-cache", *args)
+    fixed = tokenfix_with_fault("read-eacces", "unreadable.py", "fix", "--no-cache", *args, env={"TOKENFIX_FILE_TIMEOUT": str(TIMEOUT)})
     return {"tree": tree, "outside": outside, "before": before, "check": check, "fix": fixed}
-
-
-def _fault_run(fault: str, arg: str, *args: str):
-    import subprocess
-    import sys
-
-    harness = Path(__file__).with_name("fault_harness.py")
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200", "TOKENFIX_FILE_TIMEOUT": str(TIMEOUT)}
-    return subprocess.run([sys.executable, str(harness), fault, arg, "--", *args], capture_output=True, env=env, timeout=600)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
