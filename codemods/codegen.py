@@ -4,6 +4,11 @@ LibCST's PositionProvider renders the whole module to count lines; rendering it 
 compare with the file's bytes, and once more to find the text a fix replaces, cost two more
 full passes per file. This pass does all three at once (a third of the analysis of a small
 file was spent re-rendering it).
+
+It also keeps less than the provider while rendering: for each node only the indices of the
+tokens where its range starts and ends (the same ranges PositionProvider computes: syntactic,
+hoisted from child nodes where LibCST says so). Lines and columns are worked out from those
+indices only for the nodes someone asks about, a few hundred of the thousands in a module.
 """
 
 from __future__ import annotations
@@ -12,38 +17,77 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
-from libcst.metadata import CodeRange
-from libcst.metadata.position_provider import PositionProvidingCodegenState
+from libcst.metadata import CodePosition, CodeRange
 
 from .findings import Edit, Finding
 
 
-class _Positions:
-    """Stands in for the provider PositionProvidingCodegenState writes its ranges into."""
+class _Recording:
+    """`with state.record_syntactic_position(...)`, without a generator per node."""
 
-    def __init__(self) -> None:
-        self._computed: dict[cst.CSTNode, CodeRange] = {}
+    __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+    def __init__(self, state: "_LayoutState", node, start_node, end_node) -> None:
+        self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
+
+    def __enter__(self) -> None:
+        self.start = len(self.state.tokens)
+
+    def __exit__(self, *exc) -> None:
+        ranges = self.state.ranges
+        start = ranges[self.start_node][0] if self.start_node is not None else self.start
+        end = ranges[self.end_node][1] if self.end_node is not None else len(self.state.tokens)
+        ranges[self.node] = (start, end)
 
 
 @dataclass
-class _LayoutState(PositionProvidingCodegenState):
-    """PositionProvider's own codegen state, noting also each node's first and end token."""
+class _LayoutState(CodegenState):
+    """Codegen that notes each node's token range (as PositionProvider would) and its whole span."""
 
-    spans: dict = field(default_factory=dict)  # node -> (first token, end token, indentation)
+    ranges: dict = field(default_factory=dict)  # node -> (first token, end token), syntactic
+    spans: dict = field(default_factory=dict)  # node -> (first token, end token, indentation), whole node
     _firsts: list = field(default_factory=list)
 
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):  # type: ignore[override]
+        return _Recording(self, node, start_node, end_node)
+
     def before_codegen(self, node: cst.CSTNode) -> None:
-        super().before_codegen(node)
         self._firsts.append(len(self.tokens))
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        super().after_codegen(node)
+        first, end = self._firsts.pop(), len(self.tokens)
+        if node not in self.ranges:  # a syntactic range, recorded inside, wins (as in PositionProvider)
+            self.ranges[node] = (first, end)
         # indentation is balanced within a node, so it is the same as when the node began
-        self.spans[node] = (self._firsts.pop(), len(self.tokens), tuple(self.indent_tokens))
+        self.spans[node] = (first, end, tuple(self.indent_tokens))
+
+
+class _Positions:
+    """node -> CodeRange, as PositionProvider gives it, computed when first asked for."""
+
+    def __init__(self, layout: "Layout") -> None:
+        self._layout = layout
+        self._done: dict[cst.CSTNode, CodeRange] = {}
+
+    def __getitem__(self, node: cst.CSTNode) -> CodeRange:
+        found = self._done.get(node)
+        if found is None:
+            start, end = self._layout.ranges[node]
+            found = self._done[node] = CodeRange(self._layout.position(start), self._layout.position(end))
+        return found
+
+    def get(self, node: cst.CSTNode, default=None):
+        return self[node] if node in self._layout.ranges else default
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._layout.ranges
+
+    def __iter__(self) -> Iterator[cst.CSTNode]:
+        return iter(self._layout.ranges)
 
 
 class Layout:
@@ -51,15 +95,24 @@ class Layout:
 
     def __init__(self, module: cst.Module):
         self.module = module
-        positions = _Positions()
-        state = _LayoutState(default_indent=module.default_indent, default_newline=module.default_newline, provider=positions)
+        state = _LayoutState(default_indent=module.default_indent, default_newline=module.default_newline)
         module._codegen(state)
-        self.positions = positions._computed
+        self.ranges = state.ranges
         self._spans = state.spans
         self._tokens = state.tokens
         self.code = "".join(state.tokens)
-        self._offsets: Optional[list[int]] = None
-        self._lines: Optional[_LineIndex] = None
+        self._offsets = [0, *accumulate(len(t) for t in self._tokens)]
+        self._lines = _LineIndex(self.code)
+        self.positions = _Positions(self)
+
+    def position(self, token: int) -> CodePosition:
+        """Line (1-based) and column (0-based) where a token index falls."""
+        row, column = self._lines.location(self._offsets[token])
+        return CodePosition(row, column - 1)
+
+    def order(self, node: cst.CSTNode) -> tuple[int, int]:
+        """Token indices of the node's start and end: compare them to order nodes in the text."""
+        return self.ranges.get(node, (0, 0))
 
     def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         """(line, column, end line, end column) of the node's code: lines 1-based, columns 0-based."""
@@ -74,9 +127,6 @@ class Layout:
         """One Edit per fix: the span from its first to its last replacement, trimmed to what differs."""
         if not any(f.fix is not None and f.fix.replacements for f in findings):
             return
-        if self._offsets is None:
-            self._offsets = [0, *accumulate(len(t) for t in self._tokens)]
-            self._lines = _LineIndex(self.code)
         offsets, code = self._offsets, self.code
         for finding in findings:
             if finding.fix is None or not finding.fix.replacements:
