@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 import libcst as cst
-from libcst.metadata import ScopeProvider
 
 from .config import Settings
 from .knowledge import Knowledge, Surface
-from .nodes import find_all, is_name, is_self_attribute
+from .nodes import find_all, is_name, is_self_attribute, walk
+from .scopes import Scopes
 from .suppression import Comments
 from .targets import CLIENT, CONFIG, MODEL, PRAGMA, URL, URL_KEYWORDS, ClientFacts, Target, apply_client, parse_url, provider_from_url
 from .values import UNKNOWN_PART, DictValue, Resolver, StrValue
@@ -80,15 +80,13 @@ class _Receiver:
         self.candidates = candidates  # lines of several constructions the name may hold
 
 
-class CallSiteFinder(cst.CSTVisitor):
-    """Collects calls during the traversal; analyses them once comments are all known."""
+class CallSiteFinder:
+    """Collects calls in one walk of the module; analyses them once comments are all known."""
 
-    # Parents are recorded during the one traversal and qualified names asked of the scope
-    # lazily (see Resolver): LibCST's providers for them each walk the whole module again.
-    METADATA_DEPENDENCIES = (ScopeProvider,)  # positions come from the engine's one codegen pass (codegen.py)
+    # Parents and scopes (scopes.py) come from one walk of the module, positions from the
+    # engine's one codegen pass (codegen.py): LibCST's metadata providers each walk it again.
 
     def __init__(self, knowledge: Knowledge, settings: Settings, index=None, module_names: Sequence[str] = (), layout=None):
-        super().__init__()
         self.layout = layout
         self.knowledge = knowledge
         self.settings = settings
@@ -97,39 +95,34 @@ class CallSiteFinder(cst.CSTVisitor):
         self.comments = Comments()
         self.sites: list[CallSite] = []
         self._calls: list[cst.Call] = []
-        self._classes: list[cst.ClassDef] = []
         self._class_of: dict[cst.Call, Optional[cst.ClassDef]] = {}
         self.r = Resolver(self)
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
-        self._stack: list[cst.CSTNode] = []
+        self.scopes: Optional[Scopes] = None
 
     # -- traversal -------------------------------------------------------------------------
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self._stack:
-            self.parents[node] = self._stack[-1]
-        self._stack.append(node)
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
-        self._stack.pop()
-
-    def visit_Comment(self, node: cst.Comment) -> None:
-        self.comments.add(self.layout.positions[node].start.line, node.value)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._classes.append(node)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self._classes.pop()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, (cst.Attribute, cst.Name)):
-            self._calls.append(node)
-            self._class_of[node] = self._classes[-1] if self._classes else None
-
-    def leave_Module(self, original_node: cst.Module) -> None:
-        for call in self._calls:
+    def collect(self, module: cst.Module) -> None:
+        """One read-only walk (nodes.walk): parents, comments, the calls and their classes; then
+        each call is analysed, once every comment (pragmas, noqa) is known."""
+        parents, calls, class_of, positions = self.parents, self._calls, self._class_of, self.layout.positions
+        enclosing: dict[cst.CSTNode, Optional[cst.ClassDef]] = {module: None}
+        walked = list(walk(module))
+        for node, parent in walked:  # `type(...) is`, not isinstance: see scopes.py
+            if parent is None:
+                continue
+            parents[node] = parent
+            owner = parent if type(parent) is cst.ClassDef else enclosing[parent]
+            enclosing[node] = owner
+            kind = type(node)
+            if kind is cst.Call:
+                if type(node.func) is cst.Attribute or type(node.func) is cst.Name:
+                    calls.append(node)
+                    class_of[node] = owner
+            elif kind is cst.Comment:
+                self.comments.add(positions[node].start.line, node.value)
+        calls.sort(key=lambda call: self.layout.order(call)[0])
+        self.scopes = Scopes(module, walked, parents, self.layout.order)
+        for call in calls:
             site = self._analyse(call)
             if site is not None:
                 self.sites.append(site)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Iterable, Optional, Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
 
 from .callsites import CallSiteFinder
 from .checks import Check, Context, enabled_checks
@@ -102,26 +101,24 @@ def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, c
     except Exception as exc:  # noqa: BLE001 - any parser failure is a per-file error, never a crash
         result.error, result.error_line = parse_error(exc)
         return result
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     finder = CallSiteFinder(knowledge, settings, index, module_names, layout)
     try:
-        with finder.resolve(wrapper):
-            wrapper.module.visit(finder)
-            ctx = Context(knowledge, settings, finder)
-            for site in finder.sites:
-                for check in checks:
-                    try:
-                        found = list(check.run(site, ctx))
-                    except Exception as exc:  # noqa: BLE001 - a bug in one check must not stop the run
-                        result.notes.append(f"internal error in {check.CODE} at line {site.line}: {type(exc).__name__}: {exc} (please report)")
+        finder.collect(module)
+        ctx = Context(knowledge, settings, finder)
+        for site in finder.sites:
+            for check in checks:
+                try:
+                    found = list(check.run(site, ctx))
+                except Exception as exc:  # noqa: BLE001 - a bug in one check must not stop the run
+                    result.notes.append(f"internal error in {check.CODE} at line {site.line}: {type(exc).__name__}: {exc} (please report)")
+                    continue
+                for finding in found:
+                    if _suppressed(finding, finder):
                         continue
-                    for finding in found:
-                        if _suppressed(finding, finder):
-                            continue
-                        _locate(finding, finder)
-                        result.findings.append(finding)
-            layout.add_edits(result.findings)
-            result.sites = finder.sites
+                    _locate(finding, finder)
+                    result.findings.append(finding)
+        layout.add_edits(result.findings)
+        result.sites = finder.sites
     except RecursionError:
         result.error = "too deeply nested to analyse (RecursionError)"
         result.findings = []
@@ -132,7 +129,7 @@ def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, c
             result.notes.append("fixes not applied: LibCST cannot reproduce this file byte for byte (please report it)")
     elif fix:
         allowed = {SAFE, UNSAFE} if unsafe_fixes else {SAFE}
-        _apply(result, wrapper.module, layout, allowed)
+        _apply(result, module, layout, allowed)
     return result
 
 

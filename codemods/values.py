@@ -2,7 +2,7 @@
 
 tokenfix never runs the code it reads, so a value is known only when the source states it:
 a literal, simple arithmetic on literals, a name assigned exactly once (module or function
-constant, found through LibCST's scope analysis), or the default of `os.getenv`. Anything
+constant, found through the scope analysis of scopes.py), or the default of `os.getenv`. Anything
 else is unknown, and unknown values are left alone.
 """
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import libcst as cst
-from libcst.metadata import Assignment, ScopeProvider
 
+from .scopes import Assignment, Builtin
 from .targets import UNKNOWN_PART
 
 _MAX_DEPTH = 12
@@ -76,7 +76,7 @@ class DictValue:
 class Resolver:
     """Answers value questions for one module, using the metadata of the visitor that owns it."""
 
-    def __init__(self, visitor: cst.MetadataDependent):
+    def __init__(self, visitor):
         self._v = visitor
 
     # -- metadata helpers ------------------------------------------------------------------
@@ -84,42 +84,25 @@ class Resolver:
         return self._v.parents.get(node)
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
-        """As LibCST's QualifiedNameProvider answers, but only for the nodes asked about.
-
-        The provider computes names for every node of the module up front, which costs more
-        than parsing it; a handful of call sites need a few dozen.
-        """
-        scope = self._v.get_metadata(ScopeProvider, node, None)
-        if scope is None:
-            return set()
-        return {q.name for q in scope.get_qualified_names_for(node)}
+        """The dotted names a name or attribute stands for (`openai.OpenAI`), from scopes.py."""
+        scopes = self._v.scopes
+        return scopes.qualified_names(node) if scopes is not None else set()
 
     def line(self, node: cst.CSTNode) -> int:
         pos = self._v.layout.positions.get(node)
         return pos.start.line if pos else 0
 
-    def assignments(self, name: cst.Name) -> list:
-        """Every assignment a name may refer to at this point (LibCST scope analysis)."""
-        scope = self._v.get_metadata(ScopeProvider, name, None)
-        if scope is None:
-            return []
-        try:
-            accesses = scope.accesses[name]
-        except Exception:  # noqa: BLE001 - a Name that is not an access (e.g. an attribute)
-            return []
-        referents = set()
-        for access in accesses:
-            referents |= set(access.referents)
-        if not referents and name.value in scope:
-            referents = set(scope[name.value])
-        return list(referents)
+    def assignments(self, name: cst.Name) -> list[Assignment]:
+        """Every assignment a name may refer to at this point."""
+        scopes = self._v.scopes
+        return scopes.assignments(name) if scopes is not None else []
 
     def single_assignment(self, name: cst.Name) -> Optional[Assignment]:
         """The one assignment a name refers to, or None if there are several or none."""
         referents = self.assignments(name)
         if len(referents) != 1:
             return None
-        return referents[0] if isinstance(referents[0], Assignment) else None
+        return None if isinstance(referents[0], Builtin) else referents[0]
 
     def assigned_value(self, name: cst.Name) -> Optional[tuple[cst.BaseExpression, Assignment]]:
         """The right-hand side of `name = value` when that is the name's only assignment."""

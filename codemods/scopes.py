@@ -1,0 +1,433 @@
+"""Which assignment a name refers to, and the qualified names of calls: scope analysis.
+
+LibCST's ScopeProvider answers these questions, but it walks the module with LibCST's visitor
+(which copies every node it passes) and works out a qualified name for every call of the
+module on the way: on a file full of LLM calls it cost more than half of the analysis. This
+module gives the same answers, the way the provider defines them, from the nodes and parents
+of the finder's one walk and the positions of the engine's one codegen pass:
+
+- scopes: the module, each function and lambda (parameters and body), each class body, each
+  comprehension (all but its first iterable); a class body is not visible from the functions
+  inside it;
+- assignments: `=`, `:=`, augmented and annotated assignments, `for`/`with`/`except` targets,
+  imports (`import a.b` binds `a.b` and `a`), functions, classes, parameters (not `match`
+  captures, which LibCST does not bind either);
+  `global` and `nonlocal` send a name to another scope;
+- an access sees the assignments of its scope that come before it (after the whole statement
+  that assigns), or, if there is none, what its parent scope sees; names bound nowhere are
+  builtins when Python has such a builtin.
+
+Flow inside a scope is not followed beyond that: every earlier assignment counts, as in LibCST.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Callable, Iterable, Optional
+
+import libcst as cst
+
+_FUNCTIONS = (cst.FunctionDef, cst.Lambda)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+# Nodes whose end makes the names they assign visible (LibCST's assignment-like nodes).
+_ASSIGNING = (cst.AnnAssign, cst.AsName, cst.Assign, cst.AugAssign, cst.ClassDef, cst.CompFor, cst.FunctionDef,
+              cst.Import, cst.ImportFrom, cst.NamedExpr, cst.Parameters, cst.WithItem)
+_LAST = 1 << 62
+# Parents under which a child may be in another scope than its parent (see _scope_for).
+_OPENING = frozenset((cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp,
+                      cst.GeneratorExp, cst.CompFor, cst.Param))
+_TARGET_WRAPPERS = (cst.Tuple, cst.List, cst.Element, cst.StarredElement)
+
+
+class Scope:
+    __slots__ = ("node", "parent", "kind", "assignments", "overwrites", "accesses", "prefix")
+
+    def __init__(self, node: cst.CSTNode, parent: Optional["Scope"], kind: str):
+        self.node, self.parent, self.kind = node, parent, kind
+        self.prefix = _prefix(node, parent, kind)  # how LibCST spells names local to this scope
+        self.assignments: dict[str, list[Assignment]] = {}
+        self.overwrites: dict[str, str] = {}  # name -> "global" or "nonlocal"
+        self.accesses: dict[str, list[Access]] = {}
+
+    def visible_parent(self) -> "Scope":
+        """The next enclosing scope whose names code in this one can see (class bodies are skipped)."""
+        parent = self.parent if self.parent is not None else self
+        while parent.kind == "class" and parent.parent is not None:
+            parent = parent.parent
+        return parent
+
+
+class Assignment:
+    """One binding of a name: the node that binds it, and the accesses that read it."""
+
+    __slots__ = ("name", "scope", "node", "alias", "after", "references")
+
+    def __init__(self, name: str, scope: Scope, node: cst.CSTNode, after: int, alias: Optional[cst.ImportAlias] = None):
+        self.name, self.scope, self.node, self.alias, self.after = name, scope, node, alias, after
+        self.references: list[Access] = []
+
+    def qualified_names(self, full_name: str) -> set[str]:
+        if self.alias is None:
+            return {f"{self.scope.prefix}.{full_name}" if self.scope.prefix else full_name}
+        return _imported_names(self.node, full_name)
+
+
+class Builtin(Assignment):
+    """A name Python provides (`int`, `dict`, `print`): no node binds it."""
+
+    def qualified_names(self, full_name: str) -> set[str]:
+        return {f"builtins.{self.name}"}
+
+
+class Access:
+    __slots__ = ("node", "name", "scope", "at", "referents")
+
+    def __init__(self, node: cst.CSTNode, scope: Scope, at: int):
+        self.node, self.scope, self.at = node, scope, at
+        self.name = ""
+        self.referents: list[Assignment] = []
+
+
+class Scopes:
+    """The scopes of one module, its assignments and its accesses, resolved."""
+
+    def __init__(self, module: cst.Module, walked: Iterable[tuple[cst.CSTNode, Optional[cst.CSTNode]]],
+                 parents: dict, order: Callable[[cst.CSTNode], tuple[int, int]]):
+        """order gives a node's start and end as numbers that sort as the text does (codegen.Layout.order)."""
+        self._parents, self._order = parents, order
+        self._builtins: dict[str, Builtin] = {}
+        self.module_scope = Scope(module, None, "module")
+        self.scope_of: dict[cst.CSTNode, Scope] = {module: self.module_scope}
+        self._accesses: dict[cst.Name, Access] = {}
+        self._inner_scopes: dict[cst.CSTNode, Scope] = {}
+        self._dotted_accesses: list = []
+        names: list[tuple[cst.Name, cst.CSTNode]] = []
+        scope_of, opening = self.scope_of, _OPENING
+        # Node types are tested with `type(...) is`: LibCST's classes are ABCs, and isinstance
+        # on them goes through abc, once per node of the module.
+        for node, parent in walked:
+            if parent is None:
+                continue
+            scope = self._scope_for(node, parent) if type(parent) in opening else scope_of[parent]
+            scope_of[node] = scope
+            kind = type(node)
+            if kind is cst.Name:
+                names.append((node, parent))
+            elif kind is cst.Import or kind is cst.ImportFrom:
+                self._import(node, scope)
+            elif kind is cst.Global or kind is cst.Nonlocal:
+                for item in node.names:
+                    scope.overwrites[item.name.value] = "global" if kind is cst.Global else "nonlocal"
+        for name, parent in names:
+            self._name(name, parent)
+        for access, parent in self._dotted_accesses:  # once every import is known
+            self._dotted_access(access, parent)
+        self._resolve()
+
+    # -- building ----------------------------------------------------------------------------
+    def _scope_for(self, node: cst.CSTNode, parent: cst.CSTNode) -> Scope:
+        outer = self.scope_of[parent]
+        if isinstance(parent, _FUNCTIONS):
+            return self._inner(parent, outer, "function") if (node is parent.body or node is parent.params) else outer
+        if isinstance(parent, cst.ClassDef):
+            return self._inner(parent, outer, "class") if node is parent.body else outer
+        if isinstance(parent, _COMPREHENSIONS):
+            inside = node is parent.for_in or node is getattr(parent, "elt", None) or (
+                isinstance(parent, cst.DictComp) and (node is parent.key or node is parent.value))
+            return self._inner(parent, outer, "comprehension") if inside else outer
+        if isinstance(parent, cst.CompFor) and node is parent.iter:
+            holder = self._parents.get(parent)
+            if isinstance(holder, _COMPREHENSIONS) and holder.for_in is parent:
+                return self.scope_of[holder]  # the first iterable is evaluated outside the comprehension
+        if isinstance(parent, cst.Param) and (node is parent.default or node is parent.annotation):
+            function = self._parents.get(self._parents.get(parent))
+            return self.scope_of.get(function, outer)  # defaults and annotations belong to the enclosing scope
+        return outer
+
+    def _inner(self, node: cst.CSTNode, outer: Scope, kind: str) -> Scope:
+        scope = self._inner_scopes.get(node)
+        if scope is None:
+            scope = self._inner_scopes[node] = Scope(node, outer, kind)
+        return scope
+
+    def _end(self, node: cst.CSTNode) -> int:
+        return self._order(node)[1]
+
+    def _start(self, node: cst.CSTNode) -> int:
+        return self._order(node)[0]
+
+    def _after(self, node: cst.CSTNode) -> int:
+        """Where the assignment a node makes takes effect: the end of the assigning node around it."""
+        current: Optional[cst.CSTNode] = node
+        while current is not None and not isinstance(current, _ASSIGNING):
+            if isinstance(current, (cst.BaseStatement, cst.BaseSmallStatement)):
+                return self._end(current)
+            parent = self._parents.get(current)
+            if isinstance(parent, (cst.For, cst.CompFor)) and current is parent.target:
+                return self._end(current)  # a loop's names count from its target on
+            current = parent
+        return self._end(current if current is not None else node)
+
+    def _bind(self, name: str, scope: Scope, node: cst.CSTNode, where: cst.CSTNode, alias: Optional[cst.ImportAlias] = None) -> None:
+        target = self._target_scope(name, scope)
+        target.assignments.setdefault(name, []).append(Assignment(name, target, node, self._after(where), alias))
+
+    def _target_scope(self, name: str, scope: Scope) -> Scope:
+        overwrite = scope.overwrites.get(name)
+        if overwrite == "global":
+            return self.module_scope
+        if overwrite == "nonlocal":
+            return self._target_scope(name, scope.visible_parent())
+        return scope
+
+    def _import(self, node: cst.Import | cst.ImportFrom, scope: Scope) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            if alias.asname is not None:
+                bound = alias.asname.name
+                names = [bound.value] if isinstance(bound, cst.Name) else []
+            else:
+                full = _dotted(alias.name)
+                parts = full.split(".") if full else []
+                names = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+            for name in names:
+                self._bind(name, scope, node, node, alias)
+
+    def _name(self, name: cst.Name, parent: cst.CSTNode) -> None:
+        """Decide what a Name does where it stands: assigns, reads, both, or neither."""
+        scope = self.scope_of[name]
+        if isinstance(parent, cst.Attribute) and name is parent.attr:
+            return
+        if isinstance(parent, (cst.Arg, cst.ImportAlias, cst.ImportFrom, cst.NameItem, cst.MatchKeywordElement)):
+            if not (isinstance(parent, cst.Arg) and name is parent.value):
+                return
+        if isinstance(parent, cst.Attribute) and _inside_import(parent, self._parents):
+            return
+        if isinstance(parent, cst.AsName) and isinstance(self._parents.get(parent), cst.ImportAlias):
+            return  # `import a as b`: bound with the import
+        if isinstance(parent, (cst.FunctionDef, cst.ClassDef)) and name is parent.name:
+            self._bind(name.value, self.scope_of[parent], parent, parent)
+            return
+        if isinstance(parent, cst.Param) and name is parent.name:
+            self._bind(name.value, scope, parent, parent)
+            return
+        if self._assignment_target(name, parent) is not None:
+            # `x += 1` assigns x (it reads it too, but LibCST, whose answers these are, does not
+            # count that). A `:=` in a comprehension stays in the comprehension, as in LibCST.
+            self._bind(name.value, scope, name, name)
+            return
+        # A comprehension runs its `for` clauses before its element: every name it binds is
+        # already bound wherever it is read in it.
+        access = Access(name, scope, self._start(name) if scope.kind != "comprehension" else _LAST)
+        access.name = name.value
+        if isinstance(parent, cst.Attribute):
+            self._dotted_accesses.append((access, parent))
+        else:
+            self._record(access)
+
+    def _record(self, access: "Access") -> None:
+        self._accesses[access.node] = access
+        access.scope.accesses.setdefault(access.name, []).append(access)
+
+    def _dotted_access(self, access: "Access", parent: cst.Attribute) -> None:
+        """`urllib.parse.quote` after `import urllib.parse` reads the name `urllib.parse`: the
+        longest dotted name along the attribute chain that the scope has (LibCST's rule)."""
+        chain = [parent]
+        while True:
+            above = self._parents.get(chain[-1])
+            if not (isinstance(above, cst.Attribute) and above.value is chain[-1]):
+                break
+            chain.append(above)
+        for node in reversed(chain):
+            dotted = _dotted(node)
+            if self._lookup(access.scope, dotted):
+                access.name, access.node = dotted, node
+                break
+        self._record(access)
+
+    def _assignment_target(self, name: cst.Name, parent: cst.CSTNode) -> Optional[cst.CSTNode]:
+        """The statement or clause that assigns this Name, when the Name is (inside) its target."""
+        child: cst.CSTNode = name
+        while isinstance(parent, _TARGET_WRAPPERS):
+            child, parent = parent, self._parents.get(parent)
+        if isinstance(parent, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
+            if getattr(parent, "target", None) is child:
+                return parent
+        if isinstance(parent, cst.AsName) and parent.name is child:
+            return parent
+        return None
+
+    # -- resolving ---------------------------------------------------------------------------
+    def _lookup(self, scope: Scope, name: str) -> list[Assignment]:
+        """The assignments a name in scope may mean, before looking at order (LibCST's resolution)."""
+        while True:
+            if scope.kind == "module":
+                found = scope.assignments.get(name)
+                return list(found) if found else self._builtin(name)
+            overwrite = scope.overwrites.get(name)
+            if overwrite == "global":
+                scope = self.module_scope
+                continue
+            if overwrite == "nonlocal":
+                scope = scope.visible_parent()
+                continue
+            found = scope.assignments.get(name)
+            if found:
+                return list(found)
+            scope = scope.visible_parent()
+
+    def _builtin(self, name: str) -> list[Assignment]:
+        if not hasattr(builtins, name):
+            return []
+        if name not in self._builtins:
+            self._builtins[name] = Builtin(name, self.module_scope, self.module_scope.node, 0)
+        return [self._builtins[name]]
+
+    def _resolve(self) -> None:
+        """Referents of each access, then references of each assignment, by LibCST's rules: an
+        assignment is referenced by the accesses of its name that come after it; an access
+        that comes before it counts for the assignments of the enclosing scope instead."""
+        groups: dict[tuple[int, str], list[Access]] = {}
+        for access in self._accesses.values():
+            name = access.name
+            candidates = self._lookup(access.scope, name)
+            earlier = [a for a in candidates if a.scope is not access.scope or a.after <= access.at]
+            if not earlier and candidates:
+                # read before its scope assigns it: what the enclosing scope (or Python) provides
+                parent = access.scope.parent
+                earlier = self._lookup(parent, name) if parent is not None else self._builtin(name)
+            access.referents = earlier
+            groups.setdefault((id(access.scope), name), []).append(access)
+        for accesses in groups.values():
+            for assignment in self._lookup(accesses[0].scope, accesses[0].name):
+                self._attach(assignment, accesses)
+        for assignment in self._all_assignments():
+            assignment.references.sort(key=lambda access: access.at)
+
+    def _attach(self, assignment: Assignment, accesses: list[Access]) -> None:
+        later, earlier = [], []
+        for access in accesses:
+            (later if assignment.scope is not access.scope or assignment.after <= access.at else earlier).append(access)
+        seen = {id(a) for a in assignment.references}
+        assignment.references += [a for a in later if id(a) not in seen]
+        if earlier and assignment.scope.kind != "builtin":
+            parent = assignment.scope.parent
+            for shadowed in (self._lookup(parent, assignment.name) if parent is not None else self._builtin(assignment.name)):
+                if shadowed is not assignment:
+                    self._attach(shadowed, earlier)
+
+    def _all_assignments(self):
+        yield from self._builtins.values()
+        for scope in (self.module_scope, *self._inner_scopes.values()):
+            for found in scope.assignments.values():
+                yield from found
+
+    # -- questions ---------------------------------------------------------------------------
+    def assignments(self, name: cst.Name) -> list[Assignment]:
+        """What a name may refer to where it is read: every access of that name in its scope
+        counts (as `scope.accesses[name]` does in LibCST), else every assignment it could see."""
+        scope = self.scope_of.get(name)
+        if scope is None:
+            return []
+        found: dict[int, Assignment] = {}
+        for access in scope.accesses.get(name.value, ()):
+            for referent in access.referents:
+                found[id(referent)] = referent
+        if not found:
+            return self._lookup(scope, name.value)
+        return list(found.values())
+
+    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+        """`openai.OpenAI` for `OpenAI` after `from openai import OpenAI`, `builtins.int` for
+        `int`, a local name for anything else; empty when the node names nothing."""
+        access = self._accesses.get(node) if isinstance(node, cst.Name) else None
+        if access is not None:
+            return {q for referent in access.referents for q in referent.qualified_names(referent.name)}
+        full = _dotted(node)
+        scope = self.scope_of.get(node)
+        if not full or scope is None:
+            return set()
+        prefix: Optional[str] = full
+        found: list[Assignment] = []
+        while prefix:
+            found = self._lookup(scope, prefix)
+            if found:
+                break
+            cut = prefix.rfind(".")
+            prefix = prefix[:cut] if cut > 0 else None
+        for assignment in found:
+            if assignment.node is node or (assignment.alias is not None and assignment.alias.name is node):
+                return assignment.qualified_names(full)  # the node is this assignment's own target
+        return {q for assignment in found for q in assignment.qualified_names(full)}
+
+
+def _dotted(node: cst.CSTNode) -> str:
+    """`a.b.c` for `a.b.c`, and also for `a.b().c` and `a[0].b.c`: calls and subscripts in the
+    chain are skipped, as LibCST's get_full_name_for_node skips them; "" when no Name starts it."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+            node = node.value
+        elif isinstance(node, cst.Call):
+            node = node.func
+        elif isinstance(node, cst.Subscript):
+            node = node.value
+        else:
+            break
+    if not isinstance(node, cst.Name):
+        return ""
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def _prefix(node: cst.CSTNode, parent: Optional[Scope], kind: str) -> str:
+    outer = parent.prefix if parent is not None else ""
+    if kind == "function":
+        name = node.name.value if isinstance(node, cst.FunctionDef) else ""
+        return ".".join(p for p in (outer, name, "<locals>") if p)
+    if kind == "class":
+        return ".".join(p for p in (outer, node.name.value) if p)
+    if kind == "comprehension":
+        return ".".join(p for p in (outer, "<comprehension>") if p)
+    return ""
+
+
+def _inside_import(node: cst.CSTNode, parents: dict) -> bool:
+    while isinstance(node, cst.Attribute):
+        node = parents.get(node)
+    return isinstance(node, (cst.ImportAlias, cst.ImportFrom))
+
+
+def _imported_names(statement: cst.CSTNode, full_name: str) -> set[str]:
+    """The real names `full_name` stands for after this import statement (LibCST's rules)."""
+    module = ""
+    if isinstance(statement, cst.ImportFrom):
+        module = _dotted(statement.module) if statement.module is not None else ""
+        if statement.relative:
+            module = "." * len(statement.relative) + module
+    results: set[str] = set()
+    if isinstance(statement.names, cst.ImportStar):
+        return results
+    for alias in statement.names:
+        real = _dotted(alias.name)
+        if not real:
+            continue
+        parts = real.split(".")
+        for size in range(len(parts), 0, -1):
+            real_name = as_name = ".".join(parts[:size])
+            if module.endswith("."):
+                real_name = f"{module}{real_name}"
+            elif module:
+                real_name = f"{module}.{real_name}"
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                as_name = alias.asname.name.value
+            if full_name.startswith(as_name):
+                rest = full_name.split(as_name, 1)[1]
+                if rest and not rest.startswith("."):
+                    continue
+                rest = rest.lstrip(".")
+                results.add(f"{real_name}.{rest}" if rest else real_name)
+                break
+    return results

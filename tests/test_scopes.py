@@ -1,0 +1,155 @@
+"""scopes.py answers what LibCST's ScopeProvider answered, on real code and on generated code.
+
+tokenfix replaced the provider (half of the analysis of a file full of LLM calls) with its own
+scope pass; these tests hold it to the provider's answers for every question the finder asks
+(scope_parity.py), and pin the rules that matter to tokenfix with small programs.
+"""
+
+from __future__ import annotations
+
+import sysconfig
+import textwrap
+from pathlib import Path
+
+import hypothesmith
+import libcst as cst
+import pytest
+from hypothesis import assume, given
+from scope_parity import differences
+
+import test_properties  # noqa: F401 - registers and loads the hypothesis profile
+from codemods.codegen import Layout
+from codemods.nodes import walk
+from codemods.scopes import Scopes
+
+ROOT = Path(__file__).resolve().parent.parent
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+
+
+def _parses(path: Path) -> bool:
+    try:
+        cst.parse_module(path.read_bytes())
+    except Exception:  # noqa: BLE001
+        return False  # the library's own test data: bad encodings, Python 2
+    return True
+
+
+def _stdlib_sample() -> list[Path]:
+    files = sorted(p for p in STDLIB.rglob("*.py") if "site-packages" not in p.parts)
+    return [p for p in files[::30] if _parses(p)]  # about 60 files, spread over the whole library
+
+
+REAL = [*sorted((ROOT / "examples").glob("*.py")), *sorted((ROOT / "tests" / "fixtures").rglob("*.py")),
+        *sorted((ROOT / "benchmarks").glob("*.py")), *_stdlib_sample()]
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: str(p.relative_to(p.parents[1])))
+def test_same_answers_as_libcst_on_real_code(path: Path) -> None:
+    assert list(differences(path.read_bytes())) == []
+
+
+def test_the_sample_is_real() -> None:
+    assert len(REAL) > 150 and sum(1 for p in REAL if STDLIB in p.parents) > 40
+
+
+@given(hypothesmith.from_grammar())
+def test_same_answers_as_libcst_on_generated_programs(source: str) -> None:
+    try:
+        cst.parse_module(source)
+    except Exception:  # noqa: BLE001 - hypothesmith writes some programs LibCST rejects
+        assume(False)
+    assert list(differences(source)) == []
+
+
+def _scopes(code: str) -> tuple[cst.Module, Scopes]:
+    module = cst.parse_module(textwrap.dedent(code))
+    walked = list(walk(module))
+    parents = {node: parent for node, parent in walked if parent is not None}
+    return module, Scopes(module, walked, parents, Layout(module).order)
+
+
+def _calls(module: cst.Module) -> list[cst.Call]:
+    return [node for node, _ in walk(module) if isinstance(node, cst.Call)]
+
+
+def _names(module: cst.Module, value: str) -> list[cst.Name]:
+    return [node for node, _ in walk(module) if isinstance(node, cst.Name) and node.value == value]
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("from openai import OpenAI as O\nO()\n", "openai.OpenAI"),
+    ("import openai\nopenai.chat.completions.create()\n", "openai.chat.completions.create"),
+    ("import google.genai as genai\ngenai.Client()\n", "google.genai.Client"),
+    ("import a.b.c\na.b.c.d()\n", "a.b.c.d"),
+    ("from . import llm\nllm.client.chat()\n", ".llm.client.chat"),
+    ("from ..pkg import make\nmake()\n", "..pkg.make"),
+    ("int('3')\n", "builtins.int"),
+    ("from openai import OpenAI\nOpenAI().responses.create()\n", "openai.OpenAI.responses.create"),
+])
+def test_qualified_names_of_calls(code: str, expected: str) -> None:
+    module, scopes = _scopes(code)
+    outermost = max(_calls(module), key=lambda call: len(module.code_for_node(call)))
+    assert expected in scopes.qualified_names(outermost.func)
+
+
+def test_a_class_body_is_not_visible_from_its_methods() -> None:
+    module, scopes = _scopes("""
+        from openai import OpenAI
+        class C:
+            OpenAI = object
+            def f(self):
+                return OpenAI()
+    """)
+    assert scopes.qualified_names(_calls(module)[-1].func) == {"openai.OpenAI"}
+
+
+def test_order_within_a_scope_counts_and_global_sends_names_to_the_module() -> None:
+    module, scopes = _scopes("""
+        LIMIT = 10
+        LIMIT = 20
+        def f():
+            global LIMIT
+            LIMIT = 30
+        use(LIMIT)
+        early(late)
+        late = 1
+    """)
+    limit_reads = [n for n in _names(module, "LIMIT") if isinstance(scopes_parent(module, n), cst.Arg)]
+    assert len(scopes.assignments(limit_reads[0])) == 3  # two module assignments and the global one
+    (late,) = [n for n in _names(module, "late") if isinstance(scopes_parent(module, n), cst.Arg)]
+    assert scopes.qualified_names(late) == set()  # read before it is assigned: nothing yet
+
+
+def test_uses_of_a_constant_are_counted_across_functions() -> None:
+    module, scopes = _scopes("""
+        LIMIT = 4096
+        def a():
+            return call(max_tokens=LIMIT)
+        def b():
+            LIMIT = 1
+            return call(max_tokens=LIMIT)
+        def c():
+            return call(max_tokens=LIMIT)
+    """)
+    first = _names(module, "LIMIT")[0]
+    (assignment,) = [a for a in scopes.assignments(first) if a.scope is scopes.module_scope]
+    assert len(assignment.references) == 2  # a() and c(); b() reads its own LIMIT
+
+
+def test_with_targets_parameters_and_comprehensions() -> None:
+    module, scopes = _scopes("""
+        import httpx
+        def f(client):
+            with httpx.Client() as http:
+                http.post(url)
+            return [client.chat(x) for x in range(3)]
+    """)
+    (http,) = [n for n in _names(module, "http") if not isinstance(scopes_parent(module, n), cst.AsName)]
+    (assignment,) = scopes.assignments(http)
+    assert isinstance(assignment.node, cst.Name)
+    (client,) = [n for n in _names(module, "client") if not isinstance(scopes_parent(module, n), cst.Param)]
+    assert isinstance(scopes.assignments(client)[0].node, cst.Param)
+
+
+def scopes_parent(module: cst.Module, node: cst.CSTNode) -> cst.CSTNode:
+    return next(parent for child, parent in walk(module) if child is node)
