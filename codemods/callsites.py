@@ -97,7 +97,7 @@ class CallSiteFinder:
         self._calls: list[cst.Call] = []
         self._class_of: dict[cst.Call, Optional[cst.ClassDef]] = {}
         self.r = Resolver(self)
-        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.parents: dict[int, cst.CSTNode] = {}  # id(node) -> parent
         self.scopes: Optional[Scopes] = None
 
     # -- traversal -------------------------------------------------------------------------
@@ -105,14 +105,14 @@ class CallSiteFinder:
         """One read-only walk (nodes.walk): parents, comments, the calls and their classes; then
         each call is analysed, once every comment (pragmas, noqa) is known."""
         parents, calls, class_of, positions = self.parents, self._calls, self._class_of, self.layout.positions
-        enclosing: dict[cst.CSTNode, Optional[cst.ClassDef]] = {module: None}
+        enclosing: dict[int, Optional[cst.ClassDef]] = {id(module): None}  # by id: see codegen.py
         walked = list(walk(module))
         for node, parent in walked:  # `type(...) is`, not isinstance: see scopes.py
             if parent is None:
                 continue
-            parents[node] = parent
-            owner = parent if type(parent) is cst.ClassDef else enclosing[parent]
-            enclosing[node] = owner
+            parents[id(node)] = parent
+            owner = parent if type(parent) is cst.ClassDef else enclosing[id(parent)]
+            enclosing[id(node)] = owner
             kind = type(node)
             if kind is cst.Call:
                 if type(node.func) is cst.Attribute or type(node.func) is cst.Name:

@@ -17,7 +17,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Iterator, Optional, Sequence
+from typing import Optional, Sequence
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -39,17 +39,18 @@ class _Recording:
 
     def __exit__(self, *exc) -> None:
         ranges = self.state.ranges
-        start = ranges[self.start_node][0] if self.start_node is not None else self.start
-        end = ranges[self.end_node][1] if self.end_node is not None else len(self.state.tokens)
-        ranges[self.node] = (start, end)
+        start = ranges[id(self.start_node)][0] if self.start_node is not None else self.start
+        end = ranges[id(self.end_node)][1] if self.end_node is not None else len(self.state.tokens)
+        ranges[id(self.node)] = (start, end)
 
 
 @dataclass
 class _LayoutState(CodegenState):
     """Codegen that notes each node's token range (as PositionProvider would) and its whole span."""
 
-    ranges: dict = field(default_factory=dict)  # node -> (first token, end token), syntactic
-    spans: dict = field(default_factory=dict)  # node -> (first token, end token, indentation), whole node
+    # Keyed by id(node): a LibCST node's __hash__ is a Python function, called for every lookup.
+    ranges: dict = field(default_factory=dict)  # id(node) -> (first token, end token), syntactic
+    spans: dict = field(default_factory=dict)  # id(node) -> (first token, end token, indentation), whole node
     _firsts: list = field(default_factory=list)
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None):  # type: ignore[override]
@@ -60,10 +61,11 @@ class _LayoutState(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         first, end = self._firsts.pop(), len(self.tokens)
-        if node not in self.ranges:  # a syntactic range, recorded inside, wins (as in PositionProvider)
-            self.ranges[node] = (first, end)
+        key = id(node)
+        if key not in self.ranges:  # a syntactic range, recorded inside, wins (as in PositionProvider)
+            self.ranges[key] = (first, end)
         # indentation is balanced within a node, so it is the same as when the node began
-        self.spans[node] = (first, end, tuple(self.indent_tokens))
+        self.spans[key] = (first, end, tuple(self.indent_tokens))
 
 
 class _Positions:
@@ -71,23 +73,20 @@ class _Positions:
 
     def __init__(self, layout: "Layout") -> None:
         self._layout = layout
-        self._done: dict[cst.CSTNode, CodeRange] = {}
+        self._done: dict[int, CodeRange] = {}
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
-        found = self._done.get(node)
+        found = self._done.get(id(node))
         if found is None:
-            start, end = self._layout.ranges[node]
-            found = self._done[node] = CodeRange(self._layout.position(start), self._layout.position(end))
+            start, end = self._layout.ranges[id(node)]
+            found = self._done[id(node)] = CodeRange(self._layout.position(start), self._layout.position(end))
         return found
 
     def get(self, node: cst.CSTNode, default=None):
-        return self[node] if node in self._layout.ranges else default
+        return self[node] if id(node) in self._layout.ranges else default
 
     def __contains__(self, node: object) -> bool:
-        return node in self._layout.ranges
-
-    def __iter__(self) -> Iterator[cst.CSTNode]:
-        return iter(self._layout.ranges)
+        return id(node) in self._layout.ranges
 
 
 class Layout:
@@ -112,7 +111,7 @@ class Layout:
 
     def order(self, node: cst.CSTNode) -> tuple[int, int]:
         """Token indices of the node's start and end: compare them to order nodes in the text."""
-        return self.ranges.get(node, (0, 0))
+        return self.ranges.get(id(node), (0, 0))
 
     def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         """(line, column, end line, end column) of the node's code: lines 1-based, columns 0-based."""
@@ -133,7 +132,7 @@ class Layout:
                 continue
             pieces = []
             for rep in finding.fix.replacements:
-                first, end, indent = self._spans[rep.original]
+                first, end, indent = self._spans[id(rep.original)]
                 render = CodegenState(default_indent=self.module.default_indent, default_newline=self.module.default_newline,
                                       indent_tokens=list(indent))
                 rep.new._codegen(render)

@@ -97,8 +97,9 @@ class Scopes:
         self._parents, self._order = parents, order
         self._builtins: dict[str, Builtin] = {}
         self.module_scope = Scope(module, None, "module")
-        self.scope_of: dict[cst.CSTNode, Scope] = {module: self.module_scope}
-        self._accesses: dict[cst.Name, Access] = {}
+        # Keyed by id(node), as the parents are: a LibCST node's __hash__ is a Python function.
+        self.scope_of: dict[int, Scope] = {id(module): self.module_scope}
+        self._accesses: dict[int, Access] = {}
         self._inner_scopes: dict[cst.CSTNode, Scope] = {}
         self._dotted_accesses: list = []
         names: list[tuple[cst.Name, cst.CSTNode]] = []
@@ -108,8 +109,8 @@ class Scopes:
         for node, parent in walked:
             if parent is None:
                 continue
-            scope = self._scope_for(node, parent) if type(parent) in opening else scope_of[parent]
-            scope_of[node] = scope
+            scope = self._scope_for(node, parent) if type(parent) in opening else scope_of[id(parent)]
+            scope_of[id(node)] = scope
             kind = type(node)
             if kind is cst.Name:
                 names.append((node, parent))
@@ -126,7 +127,7 @@ class Scopes:
 
     # -- building ----------------------------------------------------------------------------
     def _scope_for(self, node: cst.CSTNode, parent: cst.CSTNode) -> Scope:
-        outer = self.scope_of[parent]
+        outer = self.scope_of[id(parent)]
         if isinstance(parent, _FUNCTIONS):
             return self._inner(parent, outer, "function") if (node is parent.body or node is parent.params) else outer
         if isinstance(parent, cst.ClassDef):
@@ -136,12 +137,12 @@ class Scopes:
                 isinstance(parent, cst.DictComp) and (node is parent.key or node is parent.value))
             return self._inner(parent, outer, "comprehension") if inside else outer
         if isinstance(parent, cst.CompFor) and node is parent.iter:
-            holder = self._parents.get(parent)
+            holder = self._parents.get(id(parent))
             if isinstance(holder, _COMPREHENSIONS) and holder.for_in is parent:
-                return self.scope_of[holder]  # the first iterable is evaluated outside the comprehension
+                return self.scope_of[id(holder)]  # the first iterable is evaluated outside the comprehension
         if isinstance(parent, cst.Param) and (node is parent.default or node is parent.annotation):
-            function = self._parents.get(self._parents.get(parent))
-            return self.scope_of.get(function, outer)  # defaults and annotations belong to the enclosing scope
+            function = self._parents.get(id(self._parents.get(id(parent))))
+            return self.scope_of.get(id(function), outer)  # defaults and annotations belong to the enclosing scope
         return outer
 
     def _inner(self, node: cst.CSTNode, outer: Scope, kind: str) -> Scope:
@@ -162,7 +163,7 @@ class Scopes:
         while current is not None and not isinstance(current, _ASSIGNING):
             if isinstance(current, (cst.BaseStatement, cst.BaseSmallStatement)):
                 return self._end(current)
-            parent = self._parents.get(current)
+            parent = self._parents.get(id(current))
             if isinstance(parent, (cst.For, cst.CompFor)) and current is parent.target:
                 return self._end(current)  # a loop's names count from its target on
             current = parent
@@ -196,7 +197,7 @@ class Scopes:
 
     def _name(self, name: cst.Name, parent: cst.CSTNode) -> None:
         """Decide what a Name does where it stands: assigns, reads, both, or neither."""
-        scope = self.scope_of[name]
+        scope = self.scope_of[id(name)]
         if isinstance(parent, cst.Attribute) and name is parent.attr:
             return
         if isinstance(parent, (cst.Arg, cst.ImportAlias, cst.ImportFrom, cst.NameItem, cst.MatchKeywordElement)):
@@ -204,10 +205,10 @@ class Scopes:
                 return
         if isinstance(parent, cst.Attribute) and _inside_import(parent, self._parents):
             return
-        if isinstance(parent, cst.AsName) and isinstance(self._parents.get(parent), cst.ImportAlias):
+        if isinstance(parent, cst.AsName) and isinstance(self._parents.get(id(parent)), cst.ImportAlias):
             return  # `import a as b`: bound with the import
         if isinstance(parent, (cst.FunctionDef, cst.ClassDef)) and name is parent.name:
-            self._bind(name.value, self.scope_of[parent], parent, parent)
+            self._bind(name.value, self.scope_of[id(parent)], parent, parent)
             return
         if isinstance(parent, cst.Param) and name is parent.name:
             self._bind(name.value, scope, parent, parent)
@@ -227,7 +228,7 @@ class Scopes:
             self._record(access)
 
     def _record(self, access: "Access") -> None:
-        self._accesses[access.node] = access
+        self._accesses[id(access.node)] = access
         access.scope.accesses.setdefault(access.name, []).append(access)
 
     def _dotted_access(self, access: "Access", parent: cst.Attribute) -> None:
@@ -235,7 +236,7 @@ class Scopes:
         longest dotted name along the attribute chain that the scope has (LibCST's rule)."""
         chain = [parent]
         while True:
-            above = self._parents.get(chain[-1])
+            above = self._parents.get(id(chain[-1]))
             if not (isinstance(above, cst.Attribute) and above.value is chain[-1]):
                 break
             chain.append(above)
@@ -250,7 +251,7 @@ class Scopes:
         """The statement or clause that assigns this Name, when the Name is (inside) its target."""
         child: cst.CSTNode = name
         while isinstance(parent, _TARGET_WRAPPERS):
-            child, parent = parent, self._parents.get(parent)
+            child, parent = parent, self._parents.get(id(parent))
         if isinstance(parent, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
             if getattr(parent, "target", None) is child:
                 return parent
@@ -327,7 +328,7 @@ class Scopes:
     def assignments(self, name: cst.Name) -> list[Assignment]:
         """What a name may refer to where it is read: every access of that name in its scope
         counts (as `scope.accesses[name]` does in LibCST), else every assignment it could see."""
-        scope = self.scope_of.get(name)
+        scope = self.scope_of.get(id(name))
         if scope is None:
             return []
         found: dict[int, Assignment] = {}
@@ -341,11 +342,11 @@ class Scopes:
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
         """`openai.OpenAI` for `OpenAI` after `from openai import OpenAI`, `builtins.int` for
         `int`, a local name for anything else; empty when the node names nothing."""
-        access = self._accesses.get(node) if isinstance(node, cst.Name) else None
+        access = self._accesses.get(id(node)) if isinstance(node, cst.Name) else None
         if access is not None:
             return {q for referent in access.referents for q in referent.qualified_names(referent.name)}
         full = _dotted(node)
-        scope = self.scope_of.get(node)
+        scope = self.scope_of.get(id(node))
         if not full or scope is None:
             return set()
         prefix: Optional[str] = full
@@ -396,7 +397,7 @@ def _prefix(node: cst.CSTNode, parent: Optional[Scope], kind: str) -> str:
 
 def _inside_import(node: cst.CSTNode, parents: dict) -> bool:
     while isinstance(node, cst.Attribute):
-        node = parents.get(node)
+        node = parents.get(id(node))
     return isinstance(node, (cst.ImportAlias, cst.ImportFrom))
 
 

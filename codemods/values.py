@@ -81,7 +81,7 @@ class Resolver:
 
     # -- metadata helpers ------------------------------------------------------------------
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        return self._v.parents.get(node)
+        return self._v.parents.get(id(node))
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
         """The dotted names a name or attribute stands for (`openai.OpenAI`), from scopes.py."""

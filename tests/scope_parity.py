@@ -52,7 +52,7 @@ def differences(source: str | bytes) -> Iterator[str]:
     libcst_scopes = wrapper.resolve(ScopeProvider)
     layout = Layout(module)
     walked = list(walk(module))
-    parents = {node: parent for node, parent in walked if parent is not None}
+    parents = {id(node): parent for node, parent in walked if parent is not None}
     ours = Scopes(module, walked, parents, layout.order)
     for node in asked(module):
         scope = libcst_scopes.get(node)

@@ -64,7 +64,7 @@ def test_same_answers_as_libcst_on_generated_programs(source: str) -> None:
 def _scopes(code: str) -> tuple[cst.Module, Scopes]:
     module = cst.parse_module(textwrap.dedent(code))
     walked = list(walk(module))
-    parents = {node: parent for node, parent in walked if parent is not None}
+    parents = {id(node): parent for node, parent in walked if parent is not None}
     return module, Scopes(module, walked, parents, Layout(module).order)
 
 
