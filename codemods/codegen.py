@@ -17,7 +17,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Optional, Sequence
+from typing import Sequence
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
