@@ -32,7 +32,6 @@ _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 # Nodes whose end makes the names they assign visible (LibCST's assignment-like nodes).
 _ASSIGNING = (cst.AnnAssign, cst.AsName, cst.Assign, cst.AugAssign, cst.ClassDef, cst.CompFor, cst.FunctionDef,
               cst.Import, cst.ImportFrom, cst.NamedExpr, cst.Parameters, cst.WithItem)
-_LAST = 1 << 62
 # Parents under which a child may be in another scope than its parent (see _scope_for).
 _OPENING = frozenset((cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp,
                       cst.GeneratorExp, cst.CompFor, cst.Param))
@@ -164,8 +163,12 @@ class Scopes:
             if isinstance(current, (cst.BaseStatement, cst.BaseSmallStatement)):
                 return self._end(current)
             parent = self._parents.get(id(current))
-            if isinstance(parent, (cst.For, cst.CompFor)) and current is parent.target:
+            if isinstance(parent, cst.For) and current is parent.target:
                 return self._end(current)  # a loop's names count from its target on
+            if isinstance(parent, cst.CompFor) and current is parent.target:
+                # A comprehension runs its `for` clauses before its element and conditions:
+                # their names are bound wherever they are read in it.
+                return -1
             current = parent
         return self._end(current if current is not None else node)
 
@@ -218,9 +221,7 @@ class Scopes:
             # count that). A `:=` in a comprehension stays in the comprehension, as in LibCST.
             self._bind(name.value, scope, name, name)
             return
-        # A comprehension runs its `for` clauses before its element: every name it binds is
-        # already bound wherever it is read in it.
-        access = Access(name, scope, self._start(name) if scope.kind != "comprehension" else _LAST)
+        access = Access(name, scope, self._start(name))
         access.name = name.value
         if isinstance(parent, cst.Attribute):
             self._dotted_accesses.append((access, parent))

@@ -153,3 +153,17 @@ def test_with_targets_parameters_and_comprehensions() -> None:
 
 def scopes_parent(module: cst.Module, node: cst.CSTNode) -> cst.CSTNode:
     return next(parent for child, parent in walk(module) if child is node)
+
+
+def test_a_walrus_in_a_comprehension_reads_the_outer_name_on_its_right() -> None:
+    module, scopes = _scopes("""
+        def f(values):
+            total = 0
+            sums = [total := total + v for v in values]
+            return sums
+    """)
+    right = [n for n in _names(module, "total") if isinstance(scopes_parent(module, n), cst.BinaryOperation)]
+    (assignment,) = scopes.assignments(right[0])
+    assert isinstance(scopes_parent(module, assignment.node), cst.AssignTarget)  # `total = 0`, as LibCST has it
+    (v,) = [n for n in _names(module, "v") if isinstance(scopes_parent(module, n), cst.BinaryOperation)]
+    assert isinstance(scopes_parent(module, scopes.assignments(v)[0].node), cst.CompFor)
