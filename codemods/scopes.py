@@ -14,8 +14,8 @@ of the finder's one walk and the positions of the engine's one codegen pass:
   captures, which LibCST does not bind either);
   `global` and `nonlocal` send a name to another scope;
 - an access sees the assignments of its scope that come before it (after the whole statement
-  that assigns), or, if there is none, what its parent scope sees; names bound nowhere are
-  builtins when Python has such a builtin.
+  that assigns; a comprehension's `for` targets everywhere in it), or, if there is none, what
+  its parent scope sees; names bound nowhere are builtins when Python has such a builtin.
 
 Flow inside a scope is not followed beyond that: every earlier assignment counts, as in LibCST.
 """
@@ -81,9 +81,8 @@ class Builtin(Assignment):
 class Access:
     __slots__ = ("node", "name", "scope", "at", "referents")
 
-    def __init__(self, node: cst.CSTNode, scope: Scope, at: int):
-        self.node, self.scope, self.at = node, scope, at
-        self.name = ""
+    def __init__(self, node: cst.CSTNode, name: str, scope: Scope, at: int):
+        self.node, self.name, self.scope, self.at = node, name, scope, at
         self.referents: list[Assignment] = []
 
 
@@ -99,7 +98,7 @@ class Scopes:
         # Keyed by id(node), as the parents are: a LibCST node's __hash__ is a Python function.
         self.scope_of: dict[int, Scope] = {id(module): self.module_scope}
         self._accesses: dict[int, Access] = {}
-        self._inner_scopes: dict[cst.CSTNode, Scope] = {}
+        self._inner_scopes: dict[int, Scope] = {}
         self._dotted_accesses: list = []
         names: list[tuple[cst.Name, cst.CSTNode]] = []
         scope_of, opening = self.scope_of, _OPENING
@@ -145,9 +144,9 @@ class Scopes:
         return outer
 
     def _inner(self, node: cst.CSTNode, outer: Scope, kind: str) -> Scope:
-        scope = self._inner_scopes.get(node)
+        scope = self._inner_scopes.get(id(node))
         if scope is None:
-            scope = self._inner_scopes[node] = Scope(node, outer, kind)
+            scope = self._inner_scopes[id(node)] = Scope(node, outer, kind)
         return scope
 
     def _end(self, node: cst.CSTNode) -> int:
@@ -221,8 +220,7 @@ class Scopes:
             # count that). A `:=` in a comprehension stays in the comprehension, as in LibCST.
             self._bind(name.value, scope, name, name)
             return
-        access = Access(name, scope, self._start(name))
-        access.name = name.value
+        access = Access(name, name.value, scope, self._start(name))
         if isinstance(parent, cst.Attribute):
             self._dotted_accesses.append((access, parent))
         else:
