@@ -19,7 +19,7 @@ def analyze(source, path: str = "<string>", settings=None, *, unsafe_fixes: bool
 
     settings = settings or Settings()
     data = source.encode("utf-8") if isinstance(source, str) else source
-    return _analyze(data, path, load(settings.extra_rules), settings, fix=False, unsafe_fixes=unsafe_fixes).findings
+    return _analyze(data, path, load(settings.extra_rules), settings, fix=False, unsafe_fixes=unsafe_fixes, edits=True).findings
 
 
 def fix_source(source, path: str = "<string>", settings=None, *, unsafe_fixes: bool = False):

@@ -5,22 +5,25 @@ a `**spread` dict, a JSON payload, an Ollama `options` dict), and its target. Re
 traced to their construction (`client = OpenAI(...)`, `self.client = ...` in the class,
 `with httpx.Client() as c`) through the scope analysis of scopes.py; calls whose receiver cannot be
 traced are kept only where the method chain or the model string leaves no doubt.
+
+The tree is the standard library's `ast` (source.py); the nodes a finding points at or a fix
+replaces are found again in LibCST's tree only when a fix is applied or shown (engine.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Union
 
-import libcst as cst
+import ast
 
 from .config import Settings
 from .knowledge import Knowledge, Surface
-from .nodes import find_all, is_name, is_self_attribute, walk
+from .nodes import find_all, is_name, is_self_attribute, is_true, keyword, positional, walk
 from .scopes import Scopes
-from .suppression import Comments
+from .source import Source, order
 from .targets import CLIENT, CONFIG, MODEL, PRAGMA, URL, URL_KEYWORDS, ClientFacts, Target, apply_client, parse_url, provider_from_url
-from .values import UNKNOWN_PART, DictValue, Resolver, StrValue
+from .values import UNKNOWN_PART, DictItem, DictValue, Resolver, StrValue
 
 LIMIT_NAMES = ("max_tokens", "max_completion_tokens", "max_output_tokens", "num_predict")
 
@@ -46,16 +49,16 @@ class LimitParam:
     """One place where the call's limit is written."""
 
     name: str
-    key_node: cst.CSTNode  # Name (keyword) or SimpleString (dict key) carrying the name
-    value: cst.BaseExpression
-    owner: cst.CSTNode  # Arg, DictElement or Assign: what a diagnostic points at
+    key_node: Union[ast.keyword, ast.expr]  # the keyword, or the string literal (dict key), carrying the name
+    value: ast.expr
+    owner: Union[ast.keyword, DictItem, ast.Assign]  # what a diagnostic points at
     via: str  # "keyword", "**spread", "payload", "options"
     conditional: bool = False  # written in a branch: the code may choose the name at run time
 
 
 @dataclass
 class CallSite:
-    call: cst.Call
+    call: ast.Call
     surface: Surface
     method: str
     target: Target
@@ -71,7 +74,7 @@ class CallSite:
 class _Receiver:
     """What an expression that a method is called on was built from."""
 
-    def __init__(self, construction: Optional[cst.Call] = None, module: Optional[str] = None, function: bool = False,
+    def __init__(self, construction: Optional[ast.Call] = None, module: Optional[str] = None, function: bool = False,
                  candidates: Sequence[int] = (), facts: Optional[ClientFacts] = None):
         self.facts = facts  # a client built in another module of the run
         self.construction = construction
@@ -83,60 +86,63 @@ class _Receiver:
 class CallSiteFinder:
     """Collects calls in one walk of the module; analyses them once comments are all known."""
 
-    # Parents and scopes (scopes.py) come from one walk of the module, positions from the
-    # engine's one codegen pass (codegen.py): LibCST's metadata providers each walk it again.
+    # Parents and scopes (scopes.py) come from one walk of the module, positions and comments
+    # from its Source (source.py).
 
-    def __init__(self, knowledge: Knowledge, settings: Settings, index=None, module_names: Sequence[str] = (), layout=None):
-        self.layout = layout
+    def __init__(self, knowledge: Knowledge, settings: Settings, index=None, module_names: Sequence[str] = (), source: Optional[Source] = None):
+        self.source = source
         self.knowledge = knowledge
         self.settings = settings
         self.index = index  # ClientIndex of the whole run: clients imported from other modules
         self.module_names = module_names  # dotted names of this file, for relative imports
-        self.comments = Comments()
+        self.comments = source.comments if source is not None else None
         self.sites: list[CallSite] = []
-        self._calls: list[cst.Call] = []
-        self._class_of: dict[cst.Call, Optional[cst.ClassDef]] = {}
+        self._calls: list[ast.Call] = []
+        self._class_of: dict[int, Optional[ast.ClassDef]] = {}  # id(call) -> the class it is written in
         self.r = Resolver(self)
-        self.parents: dict[int, cst.CSTNode] = {}  # id(node) -> parent
+        self.parents: dict[int, ast.AST] = {}  # id(node) -> parent
         self.scopes: Optional[Scopes] = None
 
     # -- traversal -------------------------------------------------------------------------
-    def collect(self, module: cst.Module) -> None:
-        """One read-only walk (nodes.walk): parents, comments, the calls and their classes; then
-        each call is analysed, once every comment (pragmas, noqa) is known."""
-        parents, calls, class_of, positions = self.parents, self._calls, self._class_of, self.layout.positions
-        enclosing: dict[int, Optional[cst.ClassDef]] = {id(module): None}  # by id: see codegen.py
+    def collect(self, module: ast.Module) -> None:
+        """One walk (nodes.walk): parents, string literals (for the comments), the calls and their
+        classes; then each call is analysed, once every comment (pragmas, noqa) is known."""
+        parents, calls, class_of = self.parents, self._calls, self._class_of
+        enclosing: dict[int, Optional[ast.ClassDef]] = {id(module): None}
+        strings = []
         walked = list(walk(module))
-        for node, parent in walked:  # `type(...) is`, not isinstance: see scopes.py
+        for node, parent in walked:
             if parent is None:
                 continue
             parents[id(node)] = parent
-            owner = parent if type(parent) is cst.ClassDef else enclosing[id(parent)]
+            owner = parent if type(parent) is ast.ClassDef else enclosing[id(parent)]
             enclosing[id(node)] = owner
             kind = type(node)
-            if kind is cst.Call:
-                if type(node.func) is cst.Attribute or type(node.func) is cst.Name:
+            if kind is ast.Call:
+                if type(node.func) is ast.Attribute or type(node.func) is ast.Name:
                     calls.append(node)
-                    class_of[node] = owner
-            elif kind is cst.Comment:
-                self.comments.add(positions[node].start.line, node.value)
-        calls.sort(key=lambda call: self.layout.order(call)[0])
-        self.scopes = Scopes(module, walked, parents, self.layout.order)
+                    class_of[id(node)] = owner
+            elif kind is ast.Constant or kind is ast.JoinedStr:
+                if type(parent) is not ast.JoinedStr and type(parent) is not ast.FormattedValue:
+                    strings.append(node)
+        self.source.scan_comments(strings)
+        calls.sort(key=lambda call: (call.lineno, call.col_offset))
+        self.scopes = Scopes(module, walked, parents, order)
         for call in calls:
             site = self._analyse(call)
             if site is not None:
                 self.sites.append(site)
 
     # -- positions -------------------------------------------------------------------------
-    def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
+    def span(self, node: ast.AST) -> tuple[int, int, int, int]:
         """(line, column, end line, end column): lines 1-based, columns 0-based."""
-        return self.layout.span(node)
+        return self.source.span(node)
 
-    def line(self, node: cst.CSTNode) -> int:
-        return self.span(node)[0]
+    def line(self, node: ast.AST) -> int:
+        return node.lineno
 
     # -- analysis --------------------------------------------------------------------------
-    def _analyse(self, call: cst.Call) -> Optional[CallSite]:
+    def _analyse(self, call: ast.Call) -> Optional[CallSite]:
         chain, root = self._chain(call.func)
         if not chain:
             return None
@@ -158,7 +164,7 @@ class CallSiteFinder:
         receiver = self._receiver(root, call, chain) if root is not None else None
         return self._sdk_site(call, surface, method, chain, receiver)
 
-    def _bind_site(self, call: cst.Call, chain, root) -> Optional[CallSite]:
+    def _bind_site(self, call: ast.Call, chain, root) -> Optional[CallSite]:
         """`llm.bind(max_tokens=...)` on a LangChain chat model: the limit joins the model's."""
         receiver = self._receiver(root, call) if len(chain) == 1 else None
         if receiver is None or receiver.construction is None:
@@ -169,34 +175,34 @@ class CallSiteFinder:
                 return self._sdk_site(call, surface, f"{name}(...).bind", chain, receiver)
         return None
 
-    def _chain(self, func: cst.BaseExpression) -> tuple[tuple[str, ...], Optional[cst.BaseExpression]]:
+    def _chain(self, func: ast.expr) -> tuple[tuple[str, ...], Optional[ast.expr]]:
         """Attribute names from the receiver to the method, skipping client pass-throughs."""
         names: list[str] = []
         node = func
         while True:
             if is_self_attribute(node) and node is not func:
                 break  # `self.client`: the receiver is the attribute, traced through the class
-            if isinstance(node, cst.Attribute):
-                if node.attr.value not in _PASS_THROUGH_ATTRS:
-                    names.append(node.attr.value)
+            if isinstance(node, ast.Attribute):
+                if node.attr not in _PASS_THROUGH_ATTRS:
+                    names.append(node.attr)
                 node = node.value
             elif (
-                isinstance(node, cst.Call)
-                and isinstance(node.func, cst.Attribute)
-                and node.func.attr.value in _PASS_THROUGH_CALLS
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _PASS_THROUGH_CALLS
             ):
                 node = node.func.value
             else:
                 break
-        if isinstance(func, cst.Name):
-            return (func.value,), None
+        if isinstance(func, ast.Name):
+            return (func.id,), None
         return tuple(reversed(names)), node
 
-    def _receiver(self, root: cst.BaseExpression, call: cst.Call, chain: Sequence[str] = ()) -> Optional[_Receiver]:
+    def _receiver(self, root: ast.expr, call: ast.Call, chain: Sequence[str] = ()) -> Optional[_Receiver]:
         """Trace the receiver to the call that built it, an SDK module, or an imported client."""
-        if isinstance(root, cst.Call):
+        if isinstance(root, ast.Call):
             return _Receiver(construction=root)
-        if isinstance(root, cst.Name):
+        if isinstance(root, ast.Name):
             qualified = self.r.qualified_names(root)
             for name in qualified:
                 top = name.split(".")[0]
@@ -213,9 +219,9 @@ class CallSiteFinder:
                 return _Receiver(construction=candidates[0])  # every branch builds the same client
             return _Receiver(candidates=sorted(self.line(c) for c in candidates)) if len(candidates) > 1 else None
         if is_self_attribute(root):
-            owner = self._class_of.get(call)
+            owner = self._class_of.get(id(call))
             if owner is not None:
-                built = self._attribute_construction(owner, root.attr.value)
+                built = self._attribute_construction(owner, root.attr)
                 if built is not None:
                     return _Receiver(construction=built)
         return None
@@ -244,7 +250,7 @@ class CallSiteFinder:
             found.append(".".join([*package, rest]) if rest else ".".join(package))
         return found
 
-    def _same_target(self, constructions: list[cst.Call]) -> bool:
+    def _same_target(self, constructions: list[ast.Call]) -> bool:
         targets = []
         for construction in constructions:
             target = Target()
@@ -253,47 +259,49 @@ class CallSiteFinder:
             targets.append((target.provider.id, target.api_version, target.azure_v1))
         return len(set(targets)) == 1
 
-    def _candidates(self, name: cst.Name) -> list[cst.Call]:
+    def _candidates(self, name: ast.Name) -> list[ast.Call]:
         """The LLM-client constructions a name is bound to, when it is bound in several places."""
         found = []
         for assignment in self.r.assignments(name):
             node = getattr(assignment, "node", None)
-            statement = self.r.parent(self.r.parent(node)) if isinstance(node, cst.Name) else None
-            value = statement.value if isinstance(statement, cst.Assign) else None
-            if isinstance(value, cst.Await):
-                value = value.expression
-            if isinstance(value, cst.Call) and any(self.knowledge.provider_for_client(n) for n in self.r.qualified_names(value.func)):
+            statement = self.r.parent(node) if isinstance(node, ast.Name) else None
+            value = statement.value if isinstance(statement, ast.Assign) and any(t is node for t in statement.targets) else None
+            if isinstance(value, ast.Await):
+                value = value.value
+            if isinstance(value, ast.Call) and any(self.knowledge.provider_for_client(n) for n in self.r.qualified_names(value.func)):
                 found.append(value)
         return found
 
-    def _binding_call(self, name: cst.Name) -> Optional[cst.Call]:
+    def _binding_call(self, name: ast.Name) -> Optional[ast.Call]:
         found = self.r.assigned_value(name)
         if found is not None:
             value = found[0]
-            return value if isinstance(value, cst.Call) else None
+            return value if isinstance(value, ast.Call) else None
         assignment = self.r.single_assignment(name)
         if assignment is None:
             return None
-        as_name = self.r.parent(assignment.node)
-        item = self.r.parent(as_name) if isinstance(as_name, cst.AsName) else None
-        if isinstance(item, cst.WithItem) and isinstance(item.item, cst.Call):
-            return item.item
+        item = self.r.parent(assignment.node)
+        if isinstance(item, ast.withitem) and item.optional_vars is assignment.node and isinstance(item.context_expr, ast.Call):
+            return item.context_expr
         return None
 
-    def _attribute_construction(self, owner: cst.ClassDef, attr: str) -> Optional[cst.Call]:
+    def _attribute_construction(self, owner: ast.ClassDef, attr: str) -> Optional[ast.Call]:
         """`self.attr = SomeClient(...)` anywhere in the class, or `attr = ...` in its body."""
-        found: list[cst.Call] = []
-        def builds_self_attr(assign: cst.Assign) -> bool:
-            return (isinstance(assign.value, cst.Call) and len(assign.targets) == 1
-                    and is_self_attribute(assign.targets[0].target, attr, receivers=("self",)))
+        found: list[ast.Call] = []
+        def builds_self_attr(assign: ast.Assign) -> bool:
+            return (isinstance(assign.value, ast.Call) and len(assign.targets) == 1
+                    and is_self_attribute(assign.targets[0], attr, receivers=("self",)))
 
-        found += [assign.value for assign in find_all(owner.body, cst.Assign, builds_self_attr)]
-        for statement in owner.body.body:
-            if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
-                assign = statement.body[0]
-                if (isinstance(assign, cst.Assign) and isinstance(assign.value, cst.Call) and len(assign.targets) == 1
-                        and is_name(assign.targets[0].target, attr)):
-                    found.append(assign.value)
+        for statement in owner.body:
+            found += [assign.value for assign in find_all(statement, ast.Assign, builds_self_attr)]
+        body = owner.body
+        for at, statement in enumerate(body):
+            # one statement on its line (LibCST's SimpleStatementLine of one), not `a = 1; b = X()`
+            alone = (at == 0 or body[at - 1].end_lineno != statement.lineno) and (
+                at + 1 == len(body) or body[at + 1].lineno != statement.end_lineno)
+            if isinstance(statement, ast.Assign) and alone:
+                if isinstance(statement.value, ast.Call) and len(statement.targets) == 1 and is_name(statement.targets[0], attr):
+                    found.append(statement.value)
         if len(found) == 1 or (len(found) > 1 and self._same_target(found)):
             return found[0]  # several branches that build the same client are one client
         return None
@@ -301,14 +309,14 @@ class CallSiteFinder:
     # -- SDK calls -------------------------------------------------------------------------
     def _sdk_site(
         self,
-        call: cst.Call,
+        call: ast.Call,
         surface: Surface,
         method: str,
         chain: Sequence[str],
         receiver: Optional[_Receiver],
     ) -> Optional[CallSite]:
         target = Target()
-        keywords = {a.keyword.value: a for a in call.args if a.keyword is not None}
+        keywords = {k.arg: k for k in call.keywords if k.arg is not None}
         # A constructor (or `.bind` on one) carries the model and the endpoint.
         source = receiver.construction if receiver is not None and surface.constructor and receiver.construction is not None else call
         model_node = self._model_node(source, surface)
@@ -365,21 +373,21 @@ class CallSiteFinder:
             self._collect_keywords(site, call)
         return site
 
-    def _model_node(self, call: cst.Call, surface: Surface) -> Optional[cst.BaseExpression]:
-        for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value in surface.model_keywords:
+    def _model_node(self, call: ast.Call, surface: Surface) -> Optional[ast.expr]:
+        for arg in call.keywords:
+            if arg.arg is not None and arg.arg in surface.model_keywords:
                 return arg.value
         if surface.model_positional:
-            positional = [a for a in call.args if a.keyword is None and not a.star]
-            if positional:
-                return positional[0].value
+            plain = positional(call)
+            if plain:
+                return plain[0]
         return self._spread_value(call, "model")
 
-    def _route(self, call: cst.Call, surface: Surface, model: Optional[StrValue], target: Target) -> Optional[StrValue]:
+    def _route(self, call: ast.Call, surface: Surface, model: Optional[StrValue], target: Target) -> Optional[StrValue]:
         """Provider from a routing prefix (`ollama/llama3`, `ollama:llama3`) or a provider keyword."""
         line = self.line(call)
         if surface.provider_keyword:
-            arg = next((a for a in call.args if a.keyword is not None and a.keyword.value == surface.provider_keyword), None)
+            arg = keyword(call, surface.provider_keyword)
             named = self.r.str_value(arg.value) if arg is not None else None
             if named is not None and named.value in surface.routing:
                 self._set_provider(target, surface.routing[named.value], CLIENT, line, f"{surface.provider_keyword}={named.value!r}")
@@ -400,10 +408,10 @@ class CallSiteFinder:
         target.provider_source = source
         target.note(line, f"{why}: {target.provider.name if target.provider else provider_id}")
 
-    def _spread_value(self, call: cst.Call, key: str) -> Optional[cst.BaseExpression]:
+    def _spread_value(self, call: ast.Call, key: str) -> Optional[ast.expr]:
         """The value of `key` in a `**dict` the call spreads, when that dict is known."""
-        for arg in call.args:
-            if arg.star == "**":
+        for arg in call.keywords:
+            if arg.arg is None:
                 spread = self.r.dict_value(arg.value)
                 for entry in spread.entries if spread else ():
                     if entry.key == key:
@@ -421,7 +429,7 @@ class CallSiteFinder:
             return bool(wanted & set(target.model.providers))
         return False
 
-    def _from_module(self, provider_id: str, module: str, call: cst.Call, target: Target) -> bool:
+    def _from_module(self, provider_id: str, module: str, call: ast.Call, target: Target) -> bool:
         if target.provider is not None:
             return True
         target.provider = self.knowledge.provider(provider_id)
@@ -429,24 +437,24 @@ class CallSiteFinder:
         target.note(self.line(call), f"module-level `{module}` client: its default endpoint is {target.provider.name if target.provider else provider_id}")
         return True
 
-    def _from_construction(self, construction: cst.Call, target: Target) -> Optional[str]:
+    def _from_construction(self, construction: ast.Call, target: Target) -> Optional[str]:
         """The provider whose SDK built this client (None if it is no LLM client), and its target."""
         facts = self._client_facts(construction)
         return apply_client(self.knowledge, facts, target) if facts is not None else None
 
-    def _client_facts(self, construction: cst.Call) -> Optional[ClientFacts]:
+    def _client_facts(self, construction: ast.Call) -> Optional[ClientFacts]:
         """Class, base URL and api_version as `Client(...)` spells them."""
         class_name = next((n for n in sorted(self.r.qualified_names(construction.func)) if self.knowledge.provider_for_client(n)), None)
         if class_name is None:
             return None
         facts = ClientFacts(class_name, self.line(construction))
-        keywords = {a.keyword.value: a for a in construction.args if a.keyword is not None}
+        keywords = {k.arg: k for k in construction.keywords if k.arg is not None}
         facts.url_keyword = next((k for k in URL_KEYWORDS if k in keywords), None)
         url_arg = keywords.get(facts.url_keyword) if facts.url_keyword else None
         if url_arg is None and self.knowledge.provider_for_client(class_name).id == "ollama":
-            positional = [a for a in construction.args if a.keyword is None and not a.star]
-            if positional:
-                facts.url_keyword, url_arg = "host", positional[0]
+            plain = positional(construction)
+            if plain:
+                facts.url_keyword, url_arg = "host", _Positional(plain[0])
         if url_arg is not None:
             url = self.r.str_value(url_arg.value)
             if url is not None:
@@ -459,7 +467,7 @@ class CallSiteFinder:
             facts.api_version = version.value
         return facts
 
-    def _pragmas(self, call: cst.Call, target: Target) -> None:
+    def _pragmas(self, call: ast.Call, target: Target) -> None:
         first, _, last, _ = self.span(call)
         statement_first = max(first - 1, 1)
         found = self.comments.pragma("provider", statement_first, last)
@@ -475,7 +483,7 @@ class CallSiteFinder:
             target.model_name = found[1]
             target.note(found[0], f"pragma model={found[1]}")
 
-    def _model(self, model: Optional[StrValue], arg: Optional[cst.CSTNode], target: Target) -> None:
+    def _model(self, model: Optional[StrValue], arg: Optional[ast.AST], target: Target) -> None:
         if target.model_name is None and (model is None or not model.complete) and self.settings.model:
             target.model_name = self.settings.model
             target.note(self.line(arg) if arg is not None else 0, f"configured model for this path: {self.settings.model}")
@@ -490,7 +498,7 @@ class CallSiteFinder:
         if target.model is None and target.model_name and target.provider is None:
             target.model = self.knowledge.find_model(target.model_name)
 
-    def _fallbacks(self, target: Target, call: cst.Call) -> None:
+    def _fallbacks(self, target: Target, call: ast.Call) -> None:
         """Model string, then the configured default, when nothing stronger said anything."""
         if target.provider is not None:
             return
@@ -507,17 +515,17 @@ class CallSiteFinder:
             target.note(self.line(call), f"configured default provider {self.settings.provider}")
 
     @staticmethod
-    def _is_true(arg: Optional[cst.Arg]) -> bool:
-        return arg is not None and is_name(arg.value, "True")
+    def _is_true(arg: Optional[ast.keyword]) -> bool:
+        return arg is not None and is_true(arg.value)
 
     # -- where the limit is written --------------------------------------------------------
-    def _collect_keywords(self, site: CallSite, call: cst.Call) -> None:
-        for arg in call.args:
-            if arg.keyword is not None:
-                site.names_present.add(arg.keyword.value)
-                if arg.keyword.value in LIMIT_NAMES:
-                    site.limits.append(LimitParam(arg.keyword.value, arg.keyword, arg.value, arg, "keyword"))
-            elif arg.star == "**":
+    def _collect_keywords(self, site: CallSite, call: ast.Call) -> None:
+        for arg in call.keywords:
+            if arg.arg is not None:
+                site.names_present.add(arg.arg)
+                if arg.arg in LIMIT_NAMES:
+                    site.limits.append(LimitParam(arg.arg, arg, arg.value, arg, "keyword"))
+            else:
                 spread = self.r.dict_value(arg.value)
                 if spread is None:
                     site.open_ended = True
@@ -535,39 +543,41 @@ class CallSiteFinder:
                 site.limits.append(LimitParam(entry.key, entry.key_node, entry.value, entry.owner, via, entry.conditional))
 
     # -- raw HTTP --------------------------------------------------------------------------
-    def _http_site(self, call: cst.Call, chain: Sequence[str], root, qualified: set[str]) -> Optional[CallSite]:
+    def _http_site(self, call: ast.Call, chain: Sequence[str], root, qualified: set[str]) -> Optional[CallSite]:
         if chain[-1] not in ("post", "request"):
             return None
         if not (qualified & _HTTP_FUNCTIONS):
-            session = self._binding_call(root) if isinstance(root, cst.Name) else None
+            session = self._binding_call(root) if isinstance(root, ast.Name) else None
             if session is not None and not (self.r.qualified_names(session.func) & _HTTP_SESSIONS):
                 return None
-        positional = [a for a in call.args if a.keyword is None and not a.star]
+        plain = positional(call)
         if chain[-1] == "request":
             # requests.request("POST", url, json=...): SiliconFlow's own documented sample.
-            method_arg = next((a for a in call.args if a.keyword is not None and a.keyword.value == "method"), None)
-            method_arg = method_arg or (positional.pop(0) if positional else None)
-            method = self.r.str_value(method_arg.value) if method_arg is not None else None
+            given = keyword(call, "method")
+            method_node = given.value if given is not None else (plain.pop(0) if plain else None)
+            method = self.r.str_value(method_node) if method_node is not None else None
             if method is None or method.value.upper() != "POST":
                 return None
-        url_arg = next((a for a in call.args if a.keyword is not None and a.keyword.value == "url"), None)
-        if url_arg is None:
-            url_arg = positional[0] if positional else None
-        if url_arg is None:
+        given = keyword(call, "url")
+        url_node = given.value if given is not None else (plain[0] if plain else None)
+        if url_node is None:
             return None
-        url = self.r.str_value(url_arg.value)
+        url = self.r.str_value(url_node)
         if url is None:
             return None
         host, port, path = parse_url(url.value)
         surface = self.knowledge.surface_for_path(path)
         if surface is None:
             return None
-        body = next((a for a in call.args if a.keyword is not None and a.keyword.value in ("json", "data", "content")), None)
+        body = next((k for k in call.keywords if k.arg in ("json", "data", "content")), None)
         if body is None:
             return None
         body_value = body.value
-        if isinstance(body_value, cst.Call) and self.r.qualified_names(body_value.func) & {"json.dumps"} and body_value.args:
-            body_value = body_value.args[0].value
+        if isinstance(body_value, ast.Call) and self.r.qualified_names(body_value.func) & {"json.dumps"} and (body_value.args or body_value.keywords):
+            first = _first_argument(body_value)
+            if first is None:
+                return None
+            body_value = first
         payload = self.r.dict_value(body_value)
         if payload is None:
             return None
@@ -595,7 +605,7 @@ class CallSiteFinder:
         self._fallbacks(target, call)
         site = CallSite(call, surface, f"POST {path}", target, line=line)
         stream = next((e for e in payload.entries if e.key == "stream"), None)
-        site.streaming = stream is not None and is_name(stream.value, "True")
+        site.streaming = stream is not None and is_true(stream.value)
         if surface.container_key:
             options = next((e for e in payload.entries if e.key == surface.container_key), None)
             if options is not None:
@@ -603,3 +613,21 @@ class CallSiteFinder:
         else:
             self._collect_dict(site, payload, "payload")
         return site
+
+
+class _Positional:
+    """A positional argument where code expects a keyword's `.value`."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: ast.expr):
+        self.value = value
+
+
+def _first_argument(call: ast.Call) -> Optional[ast.expr]:
+    """The call's first argument as written (LibCST's args[0]), or None for a `*`/`**` spread."""
+    items = [*call.args, *call.keywords]
+    first = min(items, key=lambda item: (item.lineno, item.col_offset))
+    if isinstance(first, ast.Starred) or (isinstance(first, ast.keyword) and first.arg is None):
+        return None
+    return first.value if isinstance(first, ast.keyword) else first

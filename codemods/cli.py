@@ -35,6 +35,7 @@ def _codes(value: Optional[str]) -> Optional[tuple[str, ...]]:
 
 
 FORMATS = ["text", "concise", "json", "sarif", "github"]
+EDIT_FORMATS = ("json", "sarif")  # the formats that show a fix as text edits
 
 
 def common_options(func):
@@ -122,18 +123,20 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
         return EXIT_ERROR
     cli = {"provider": provider, "select": _codes(select), "extend_select": _codes(extend_select), "ignore": _codes(ignore)}
     fix = mode in ("fix", "diff")
+    edits = output_format in EDIT_FORMATS  # a fix's text edit costs a LibCST parse: only where it is shown
     try:
         resolver = SettingsResolver(config_path, cli)
         for path in paths:  # a broken configuration is an error even if no file needs it
             knowledge_for(resolver.for_path(Path.cwd() / "-" if str(path) == "-" else path))
         if stdin:
             data = sys.stdin.buffer.read()
-            result = run_stdin(data, stdin_filename or "-", resolver, fix=fix, unsafe_fixes=unsafe_fixes)
+            result = run_stdin(data, stdin_filename or "-", resolver, fix=fix, unsafe_fixes=unsafe_fixes, edits=edits)
         else:
             files, missing = discover(paths, resolver, force_exclude)
             with progress_bar(len(files), err) as on_file:
                 result = run(files, resolver, fix=fix, unsafe_fixes=unsafe_fixes, write=(mode == "fix"), roots=paths, on_file=on_file,
-                             jobs=jobs or default_jobs(), cache=None if no_cache else Cache(cache_dir or Path(DEFAULT_CACHE_DIR)))
+                             jobs=jobs or default_jobs(), cache=None if no_cache else Cache(cache_dir or Path(DEFAULT_CACHE_DIR)),
+                             edits=edits)
             result.errors[:0] = missing
             if not files and not missing:
                 err.print("tokenfix: warning: no Python files found under the given paths (excluded or git-ignored?)")

@@ -13,11 +13,12 @@ indices only for the nodes someone asks about, a few hundred of the thousands in
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Sequence
+from typing import Iterator, Optional, Sequence
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -124,18 +125,18 @@ class Layout:
 
     def add_edits(self, findings: Sequence[Finding]) -> None:
         """One Edit per fix: the span from its first to its last replacement, trimmed to what differs."""
-        if not any(f.fix is not None and f.fix.replacements for f in findings):
+        if not any(f.fix is not None and f.fix.nodes for f in findings):
             return
         offsets, code = self._offsets, self.code
         for finding in findings:
-            if finding.fix is None or not finding.fix.replacements:
+            if finding.fix is None or not finding.fix.nodes:
                 continue
             pieces = []
-            for rep in finding.fix.replacements:
-                first, end, indent = self._spans[id(rep.original)]
+            for original, new in finding.fix.nodes:
+                first, end, indent = self._spans[id(original)]
                 render = CodegenState(default_indent=self.module.default_indent, default_newline=self.module.default_newline,
                                       indent_tokens=list(indent))
-                rep.new._codegen(render)
+                new._codegen(render)
                 pieces.append((offsets[first], offsets[end], "".join(render.tokens)))
             pieces.sort(key=lambda s: (s[0], -s[1]))
             start = stop = pieces[0][0]
@@ -173,3 +174,51 @@ class _LineIndex:
 
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+# -- a read-only walk over a LibCST tree ------------------------------------------------------
+# `CSTNode.visit` serves transformers too: it builds a new copy of every node it passes (and
+# validates it), even for a visitor that changes nothing. Finding the nodes fixes replace
+# only reads the tree, so it goes through the nodes' dataclass fields instead.
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+# What a field value is, by its type: 1 a node, 2 a sequence, 0 neither. Asked once per type:
+# LibCST's node classes are ABCs, and isinstance on an ABC costs a call into abc per value.
+_KIND: dict[type, int] = {}
+
+
+def _kind(cls: type) -> int:
+    kind = _KIND[cls] = 1 if issubclass(cls, cst.CSTNode) else 2 if issubclass(cls, (tuple, list)) else 0
+    return kind
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The node's direct children, in the order its fields are declared."""
+    cls = type(node)
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    kinds = _KIND
+    found: list[cst.CSTNode] = []
+    for name in names:
+        value = getattr(node, name)
+        kind = kinds.get(type(value))
+        if kind is None:
+            kind = _kind(type(value))
+        if kind == 1:
+            found.append(value)
+        elif kind == 2:
+            for item in value:
+                item_kind = kinds.get(type(item))
+                if (item_kind if item_kind is not None else _kind(type(item))) == 1:
+                    found.append(item)
+    return found
+
+
+def walk(tree: cst.CSTNode) -> Iterator[tuple[cst.CSTNode, Optional[cst.CSTNode]]]:
+    """Every node under tree (tree included) with its parent, parents before children."""
+    stack: list[tuple[cst.CSTNode, Optional[cst.CSTNode]]] = [(tree, None)]
+    while stack:
+        node, parent = stack.pop()
+        yield node, parent
+        stack.extend((child, node) for child in reversed(children(node)))

@@ -1,31 +1,35 @@
 """One file, bytes in and bytes out: parse, find call sites, run checks, apply fixes.
 
-Everything here works on bytes so that what is not edited stays byte-for-byte the same
-(CRLF, BOM, encoding cookie). A fix is applied through LibCST and the result is parsed again
-before anyone may write it; a fix that would not parse is dropped and reported.
+The analysis reads the standard library's `ast` tree (source.py: ten times faster to build
+than LibCST's). LibCST, which keeps every byte, is used for what changes code (realize.py):
+a fix is made and applied on its tree, so that what is not edited stays byte-for-byte the
+same (CRLF, BOM, encoding cookie), and the result is parsed again before anyone may write it.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Iterable, Optional, Sequence
-
-import libcst as cst
 
 from .callsites import CallSiteFinder
 from .checks import Check, Context, enabled_checks
-from .codegen import Layout
 from .config import Settings
-from .findings import DISPLAY_ONLY, SAFE, UNSAFE, FileResult, Finding, Replacement
+from .findings import ASK_LIBCST, SAFE, SCAN, UNSAFE, FileResult, Finding
 from .knowledge import Knowledge
-from .layout import comments
+from .source import Source, parse as parse_source
 
 
-def _parse(data: bytes) -> cst.Module:
-    return cst.parse_module(data)
+def _parse(data: bytes) -> tuple:
+    """The ast tree, its Source and the encoding (source.parse): every file's one parse."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning for `"\d"` and the like: not ours to print
+        return parse_source(data)
 
 
 def parse_error(exc: BaseException) -> tuple[str, int]:
     """A one-line reason and the line it concerns (0 when unknown)."""
+    import libcst as cst
+
     if isinstance(exc, cst.ParserSyntaxError):
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
         return f"syntax error: {message}", exc.raw_line
@@ -35,7 +39,23 @@ def parse_error(exc: BaseException) -> tuple[str, int]:
         return f"cannot decode the file: {exc}", 0
     if isinstance(exc, SyntaxError) and "encoding" in str(exc):  # how LibCST reports a bad or missing coding cookie
         return f"cannot decode the file: {exc.msg if exc.msg else exc} (it is not UTF-8; a coding declaration must name its encoding)", exc.lineno or 0
+    if isinstance(exc, SyntaxError) and "too many nested" in str(exc.msg):
+        return f"too deeply nested for the parser ({exc.msg})", exc.lineno or 0
+    if isinstance(exc, SyntaxError):
+        return f"syntax error: {exc.msg} (line {exc.lineno})", exc.lineno or 0
     return f"cannot parse: {type(exc).__name__}: {exc}", 0
+
+
+def _unparsable(data: bytes, exc: BaseException) -> tuple[str, int]:
+    """Why a file does not parse, in LibCST's words when it agrees (its messages are the ones
+    users have seen), else in Python's."""
+    try:
+        from .realize import parse
+
+        parse(data)
+    except Exception as libcst_exc:  # noqa: BLE001 - any parser failure is a per-file error
+        return parse_error(libcst_exc)
+    return parse_error(exc)
 
 
 MAX_PASSES = 8
@@ -52,15 +72,19 @@ def analyze(
     checks: Optional[Iterable[Check]] = None,
     index=None,
     module_names: Sequence[str] = (),
+    edits: bool = False,
 ) -> FileResult:
     """Findings for one file; with fix=True also the fixed bytes (safe fixes, or all with unsafe_fixes).
+
+    With edits=True each fix also gets its text edit (for JSON and SARIF): that, like fixing,
+    takes a LibCST parse of the file, which checking alone does without.
 
     Fixing runs in passes, as ruff does: fixes whose edits overlap (a removed argument and a
     clamped value in the same call) are applied one pass after the other, until a pass
     changes nothing. The findings returned are those fixed in any pass plus those left.
     """
     checks = list(checks) if checks is not None else enabled_checks(knowledge, settings)
-    first = one_pass(data, path, knowledge, settings, checks, fix, unsafe_fixes, index, module_names)
+    first = one_pass(data, path, knowledge, settings, checks, fix, unsafe_fixes, index, module_names, edits)
     if not (fix and first.changed):
         return first
     fixed = [f for f in first.findings if f.fixed]
@@ -84,7 +108,7 @@ def analyze(
 
 
 def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, checks: list, fix: bool, unsafe_fixes: bool,
-             index=None, module_names: Sequence[str] = ()) -> FileResult:
+             index=None, module_names: Sequence[str] = (), edits: bool = False) -> FileResult:
     """One parse, one round of checks, and (with fix) the fixes that do not overlap."""
     result = FileResult(path, data)
     if b"\0" in data:  # Python refuses such source too; say so plainly instead of a parser's riddle
@@ -92,18 +116,13 @@ def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, c
         result.error_line = data.count(b"\n", 0, data.index(b"\0")) + 1
         return result
     try:
-        module = _parse(data)
-        result.encoding = module.encoding
-        layout = Layout(module)
-        # LibCST drops a few rare spellings (e.g. the space in `except (A, B) :`); such a file
-        # is still checked, but never rewritten, so that no byte outside a fix can change.
-        round_trips = layout.round_trips(data)
+        tree, source, result.encoding = _parse(data)
     except Exception as exc:  # noqa: BLE001 - any parser failure is a per-file error, never a crash
-        result.error, result.error_line = parse_error(exc)
+        result.error, result.error_line = _unparsable(data, exc)
         return result
-    finder = CallSiteFinder(knowledge, settings, index, module_names, layout)
+    finder = CallSiteFinder(knowledge, settings, index, module_names, source)
     try:
-        finder.collect(module)
+        finder.collect(tree)
         ctx = Context(knowledge, settings, finder)
         for site in finder.sites:
             for check in checks:
@@ -115,22 +134,44 @@ def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, c
                 for finding in found:
                     if _suppressed(finding, finder):
                         continue
-                    _locate(finding, finder)
+                    _locate(finding, source)
                     result.findings.append(finding)
-        layout.add_edits(result.findings)
         result.sites = finder.sites
     except RecursionError:
         result.error = "too deeply nested to analyse (RecursionError)"
         result.findings = []
         return result
     result.findings.sort(key=lambda f: (f.row, f.column, f.code))
-    if fix and not round_trips:
-        if any(f.fix is not None for f in result.findings):
-            result.notes.append("fixes not applied: LibCST cannot reproduce this file byte for byte (please report it)")
-    elif fix:
-        allowed = {SAFE, UNSAFE} if unsafe_fixes else {SAFE}
-        _apply(result, module, layout, allowed)
+    if _needs_libcst(result.findings, fix, edits):
+        _realize(result, data, source, fix, unsafe_fixes, edits)
     return result
+
+
+def _needs_libcst(findings: list[Finding], fix: bool, edits: bool) -> bool:
+    """Whether any fix must be made on LibCST's tree: to apply it, show its edit, or judge it."""
+    fixes = [f.fix for f in findings if f.fix is not None]
+    if fix or edits:
+        return bool(fixes)
+    return any(x.applicability == SAFE and any(r.comments == ASK_LIBCST for r in x.replacements) for x in fixes)
+
+
+def _realize(result: FileResult, data: bytes, source: Source, fix: bool, unsafe_fixes: bool, edits: bool) -> None:
+    from .realize import Realization
+
+    try:
+        realization = Realization(data)
+    except Exception as exc:  # noqa: BLE001 - Python parses it, LibCST does not
+        reason = parse_error(exc)[0]
+        for finding in result.findings:
+            if finding.fix is not None and finding.fix.applicability == SAFE and any(r.comments == ASK_LIBCST for r in finding.fix.replacements):
+                finding.fix.applicability = UNSAFE  # nobody can say it keeps every comment
+        result.notes.append(f"fixes not made: LibCST cannot parse this file ({reason})")
+        return
+    result.notes += realization.make(result.findings, source)
+    if edits or fix:  # the tree is there: a fixing run reports its edits too
+        realization.add_edits(result.findings)
+    if fix:
+        realization.apply(result, {SAFE, UNSAFE} if unsafe_fixes else {SAFE})
 
 
 def _suppressed(finding: Finding, finder: CallSiteFinder) -> bool:
@@ -138,62 +179,16 @@ def _suppressed(finding: Finding, finder: CallSiteFinder) -> bool:
     return finder.comments.is_suppressed(finding.code, first, last)
 
 
-def _locate(finding: Finding, finder: CallSiteFinder) -> None:
-    row, col, end_row, end_col = finder.span(finding.node)
+def _locate(finding: Finding, source: Source) -> None:
+    row, col, end_row, end_col = source.span(finding.node)
     finding.row, finding.column, finding.end_row, finding.end_column = row, col + 1, end_row, end_col + 1
     # As in ruff: a fix that would drop a comment inside its span is unsafe.
     fix = finding.fix
-    if fix is not None and fix.applicability == SAFE and any(comments(r.original) != comments(r.new) for r in fix.replacements):
+    if fix is not None and fix.applicability == SAFE and any(r.comments == SCAN and _has_comment(source, r.original) for r in fix.replacements):
         fix.applicability = UNSAFE
-        fix.message += " (unsafe: it would drop a comment)"
+        fix.message += fix.comment_note
 
 
-class _Replace(cst.CSTTransformer):
-    def __init__(self, replacements: dict[cst.CSTNode, cst.CSTNode]):
-        super().__init__()
-        self.replacements = replacements
-
-    def on_leave(self, original_node, updated_node):  # type: ignore[override]
-        return self.replacements.get(original_node, updated_node)
-
-
-def _apply(result: FileResult, module: cst.Module, layout: Layout, allowed: set[str]) -> None:
-    """Apply the allowed fixes whose edits do not overlap; keep the output only if it parses."""
-    chosen: dict[cst.CSTNode, cst.CSTNode] = {}
-    taken: list[tuple] = []
-    applied: list[Finding] = []
-    for finding in result.findings:
-        fix = finding.fix
-        if fix is None or fix.applicability == DISPLAY_ONLY or fix.applicability not in allowed:
-            continue
-        spans = [_span(layout, rep) for rep in fix.replacements]
-        if any(_overlaps(s, t) for s in spans for t in taken):
-            # Two findings may share one edit (same node, same new code): apply it once.
-            if all(rep.original in chosen and chosen[rep.original].deep_equals(rep.new) for rep in fix.replacements):
-                applied.append(finding)
-            continue  # overlapping: left for the next pass
-        for rep, span in zip(fix.replacements, spans):
-            chosen[rep.original] = rep.new
-            taken.append(span)
-        applied.append(finding)
-    if not chosen:
-        return
-    new_module = module.visit(_Replace(chosen))
-    new_bytes = new_module.bytes
-    try:
-        _parse(new_bytes)
-    except Exception as exc:  # noqa: BLE001
-        result.notes.append(f"fixes dropped: the fixed code would not parse ({parse_error(exc)[0]})")
-        return
-    for finding in applied:
-        finding.fixed = True
-    result.fixed = new_bytes
-
-
-def _span(layout: Layout, rep: Replacement) -> tuple[tuple[int, int], tuple[int, int]]:
-    line, column, end_line, end_column = layout.span(rep.original)
-    return (line, column), (end_line, end_column)
-
-
-def _overlaps(a, b) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
+def _has_comment(source: Source, node) -> bool:
+    line, column, end_line, end_column = source.span(node)
+    return bool(source.comments_between((line, column), (end_line, end_column)))

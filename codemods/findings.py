@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
-if TYPE_CHECKING:  # LibCST is imported only when a file is parsed (see prefilter.py)
+if TYPE_CHECKING:  # LibCST is imported only when a fix is applied or shown (see engine.py)
     import libcst as cst
 
 SAFE, UNSAFE, DISPLAY_ONLY = "safe", "unsafe", "display-only"
@@ -17,10 +17,21 @@ def display_name(path) -> str:
     return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+# Whether a replacement can drop a comment: never; when one is written inside the node it
+# replaces (the parentheses around it are kept); or only LibCST's tree can tell.
+KEEPS, SCAN, ASK_LIBCST = "keeps", "scan", "ask-libcst"
+
+
 @dataclass
 class Replacement:
-    original: cst.CSTNode
-    new: cst.CSTNode
+    """A node of the analysed (ast) tree to replace, and how: `make` turns the LibCST node at
+    the same place, of one of the LibCST classes in `kind`, into its replacement. The LibCST
+    tree is built only when the fix is applied or its edit is shown."""
+
+    original: Any  # an ast node, or anything with its four position attributes (source.Located)
+    kind: tuple[str, ...]  # LibCST class names the node has there ("BaseExpression": any expression)
+    make: Callable[["cst.CSTNode"], "cst.CSTNode"]
+    comments: str = KEEPS
 
 
 @dataclass
@@ -28,6 +39,8 @@ class Fix:
     applicability: str  # SAFE, UNSAFE or DISPLAY_ONLY, as in ruff
     message: str
     replacements: list[Replacement]
+    comment_note: str = " (unsafe: it would drop a comment)"  # added when a dropped comment makes it unsafe
+    nodes: list = field(default_factory=list)  # (LibCST original, new) pairs, once made (engine.py)
 
 
 @dataclass
@@ -46,11 +59,11 @@ class Finding:
     code: str
     name: str
     message: str
-    node: cst.CSTNode  # where the finding points
-    suppress_node: cst.CSTNode  # a noqa on any line of this node suppresses the finding
+    node: Any  # where the finding points (an ast node or a source.Located span)
+    suppress_node: Any  # a noqa on any line of this node suppresses the finding
     fix: Optional[Fix] = None
     evidence: list = field(default_factory=list)
-    # Filled in by the engine from LibCST positions:
+    # Filled in by the engine from the positions of the source:
     row: int = 0
     column: int = 0  # 1-based
     end_row: int = 0
@@ -106,5 +119,6 @@ def detach(result: FileResult) -> FileResult:
         finding.evidence = [str(e) for e in finding.evidence]
         if finding.fix is not None:
             finding.fix.replacements = []
+            finding.fix.nodes = []
     result.sites = [s if isinstance(s, SiteSummary) else summarize_site(s) for s in result.sites]
     return result

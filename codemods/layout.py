@@ -74,9 +74,9 @@ def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Ca
 
 def comments(node: cst.CSTNode) -> list[str]:
     """The comments inside a node, sorted: a fix that changes them is not safe."""
-    from .nodes import find_all
+    from .codegen import walk
 
-    return sorted(c.value for c in find_all(node, cst.Comment))
+    return sorted(n.value for n, _ in walk(node) if isinstance(n, cst.Comment))
 
 
 def without_element(container: Union[cst.Call, cst.Dict], element: Union[cst.Arg, cst.DictElement]) -> tuple[cst.CSTNode, bool]:

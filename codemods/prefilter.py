@@ -1,8 +1,9 @@
 """A byte scan that decides which files are worth parsing at all.
 
-Parsing with LibCST costs about ten times `ast.parse`, and its scope metadata several parses
-more; a byte search costs next to nothing. Every finding needs one of these words in the
-file: a limit name (TOK001-TOK004), or an Anthropic messages call (TOK005).
+Analysing a file (an `ast` parse, scopes, call sites) costs milliseconds, and a LibCST
+parse, for a file with a fix to apply, ten times `ast.parse`; a byte search costs next to
+nothing. Every finding needs one of these words in the file: a limit name (TOK001-TOK004),
+or an Anthropic messages call (TOK005).
 
 The scan is literal `bytes` searches (`in`), not one regex: Python's `re` tries each
 alternative at every byte, about 15 ns a byte, while `in` runs at memory speed. Three short

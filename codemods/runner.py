@@ -32,15 +32,17 @@ class RunResult:
 
 
 def analyze_bytes(data: bytes, display: str, knowledge: Knowledge, settings: Settings, *, fix: bool, unsafe_fixes: bool,
-                  index=None, module_names=()) -> FileResult:
+                  index=None, module_names=(), edits: bool = False) -> FileResult:
     if not may_have_findings(data):
         return FileResult(display, data)
-    from .engine import analyze  # LibCST is imported only when a file needs parsing
+    from .engine import analyze  # LibCST is imported only when a fix is applied or shown
 
     try:
         if display.endswith(".ipynb"):
-            return analyze_notebook(data, display, knowledge, settings, fix=fix, unsafe_fixes=unsafe_fixes, index=index, module_names=module_names)
-        return analyze(data, display, knowledge, settings, fix=fix, unsafe_fixes=unsafe_fixes, index=index, module_names=module_names)
+            return analyze_notebook(data, display, knowledge, settings, fix=fix, unsafe_fixes=unsafe_fixes, index=index,
+                                    module_names=module_names, edits=edits)
+        return analyze(data, display, knowledge, settings, fix=fix, unsafe_fixes=unsafe_fixes, index=index, module_names=module_names,
+                       edits=edits)
     except Exception as exc:  # noqa: BLE001 - one file's trouble is reported, never a traceback
         result = FileResult(display, data)
         result.error = f"internal error: {type(exc).__name__}: {exc} (please report; the file was left untouched)"
@@ -97,11 +99,12 @@ class _Job:
 
 def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixes: bool, write: bool,
         roots: Sequence[Path] = (), on_file: Optional[Callable[[Path], None]] = None, jobs: int = 1,
-        cache: Optional[Cache] = None) -> RunResult:
+        cache: Optional[Cache] = None, edits: bool = False) -> RunResult:
     """Read and prefilter every file here; parse the few that may matter in worker processes (several when there are many).
 
     Results come back in the order the paths were given whatever the pool does, and fixes
-    are written from this process only, one file at a time.
+    are written from this process only, one file at a time. With edits, each fix also carries
+    its text edit (JSON and SARIF show them).
     """
     out = RunResult()
     slots: list[Optional[FileResult]] = []  # one per file to analyse: files with nothing to say take no room
@@ -131,19 +134,19 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
         work.append(_Job(len(slots), path, data, resolver.for_path(path)))
         slots.append(None)
     if work:
-        _analyze_jobs(work, slots, out, paths, roots, fix, unsafe_fixes, write, on_file, jobs, cache)
+        _analyze_jobs(work, slots, out, paths, roots, fix, unsafe_fixes, write, on_file, jobs, cache, edits)
     out.files = [r for r in slots if r is not None]
     return out
 
 
 def _analyze_jobs(work: list[_Job], slots: list, out: RunResult, paths: Sequence[Path], roots, fix: bool, unsafe_fixes: bool,
-                  write: bool, on_file, jobs: int, cache: Optional[Cache]) -> None:
+                  write: bool, on_file, jobs: int, cache: Optional[Cache], edits: bool = False) -> None:
     from .clientindex import Directory  # only when some file needs analysing
     from .modules import module_names
 
     knowledge_by_job = [knowledge_for(job.settings) for job in work]  # configuration errors surface here
     directory = Directory(paths, roots, knowledge_by_job[0])
-    mode = f"fix={fix} unsafe={unsafe_fixes}"
+    mode = f"fix={fix} unsafe={unsafe_fixes} edits={edits}"
     pending: list[_Job] = []
     for job, knowledge in zip(work, knowledge_by_job):
         job.names = tuple(module_names(job.path, roots))
@@ -155,7 +158,7 @@ def _analyze_jobs(work: list[_Job], slots: list, out: RunResult, paths: Sequence
                 _finish(job, hit, slots, out, write, on_file, None, roots)
                 continue
         pending.append(job)
-    for job, result, failed in _results(pending, fix, unsafe_fixes, jobs):
+    for job, result, failed in _results(pending, fix, unsafe_fixes, jobs, edits):
         # A crash or a time-out is not cached: the next run tries the file again.
         _finish(job, result, slots, out, write, on_file, None if failed else cache, roots)
 
@@ -179,7 +182,7 @@ POOL_MIN_FILES = 4
 FILE_TIMEOUT = 300.0
 
 
-def _results(pending: list[_Job], fix: bool, unsafe_fixes: bool, jobs: int):
+def _results(pending: list[_Job], fix: bool, unsafe_fixes: bool, jobs: int, edits: bool = False):
     """(job, detached result, whether the worker failed) in the order of `pending`, each
     computed in a worker process.
 
@@ -188,10 +191,12 @@ def _results(pending: list[_Job], fix: bool, unsafe_fixes: bool, jobs: int):
     """
     if not pending:  # every file came from the cache: LibCST is not even imported
         return
-    from . import engine  # noqa: F401 - imported once here, so that forked workers start with LibCST loaded
+    from . import engine  # noqa: F401 - imported once here, so that forked workers start with it loaded
+    if fix or edits:
+        import libcst  # noqa: F401 - and with LibCST, which every file with a fix will need
     from .pool import Failure, ordered_map
 
-    tasks = [(display_name(job.path), job.data, job.settings, job.names, job.index, fix, unsafe_fixes) for job in pending]
+    tasks = [(display_name(job.path), job.data, job.settings, job.names, job.index, fix, unsafe_fixes, edits) for job in pending]
     workers = 1 if len(pending) < POOL_MIN_FILES else jobs
     for result, job in zip(ordered_map(_analyze_remote, tasks, workers, _init_worker, file_timeout()), pending):
         failed = isinstance(result, Failure)
@@ -218,9 +223,9 @@ def _init_worker() -> None:
 
 
 def _analyze_task(task) -> FileResult:
-    display, data, settings, names, index, fix, unsafe_fixes = task
+    display, data, settings, names, index, fix, unsafe_fixes, edits = task
     result = analyze_bytes(data, display, knowledge_for(settings), settings, fix=fix, unsafe_fixes=unsafe_fixes,
-                           index=index, module_names=names)
+                           index=index, module_names=names, edits=edits)
     return detach(result)
 
 
@@ -291,13 +296,13 @@ def record(out: RunResult, result: FileResult) -> None:
         out.errors.append(f"{result.path}: {note}")
 
 
-def run_stdin(data: bytes, display: str, resolver: SettingsResolver, *, fix: bool, unsafe_fixes: bool) -> RunResult:
+def run_stdin(data: bytes, display: str, resolver: SettingsResolver, *, fix: bool, unsafe_fixes: bool, edits: bool = False) -> RunResult:
     out = RunResult(checked=1)
     settings = resolver.for_path(Path(display) if display != "-" else Path.cwd() / "-")
     knowledge_for(settings)  # configuration errors surface here
     result = FileResult(display, data)
     if may_have_findings(data):
-        ((_, result, _),) = _results([_Job(0, Path(display), data, settings)], fix, unsafe_fixes, 1)
+        ((_, result, _),) = _results([_Job(0, Path(display), data, settings)], fix, unsafe_fixes, 1, edits)
         result.path = display
     record(out, result)
     out.files.append(result)

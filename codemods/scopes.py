@@ -1,18 +1,16 @@
 """Which assignment a name refers to, and the qualified names of calls: scope analysis.
 
-LibCST's ScopeProvider answers these questions, but it walks the module with LibCST's visitor
-(which copies every node it passes) and works out a qualified name for every call of the
-module on the way: on a file full of LLM calls it cost more than half of the analysis. This
-module gives the same answers, the way the provider defines them, from the nodes and parents
-of the finder's one walk and the positions of the engine's one codegen pass:
+The answers are LibCST's ScopeProvider's (tokenfix's findings were first defined by them, and
+tests/scope_parity.py holds this module to them), worked out on the `ast` tree from the
+nodes and parents of the finder's one walk:
 
 - scopes: the module, each function and lambda (parameters and body), each class body, each
   comprehension (all but its first iterable); a class body is not visible from the functions
   inside it;
 - assignments: `=`, `:=`, augmented and annotated assignments, `for`/`with`/`except` targets,
   imports (`import a.b` binds `a.b` and `a`), functions, classes, parameters (not `match`
-  captures, which LibCST does not bind either);
-  `global` and `nonlocal` send a name to another scope;
+  captures, which LibCST reads as accesses); `global` and `nonlocal` send a name to another
+  scope;
 - an access sees the assignments of its scope that come before it (after the whole statement
   that assigns; a comprehension's `for` targets everywhere in it), or, if there is none, what
   its parent scope sees; names bound nowhere are builtins when Python has such a builtin.
@@ -22,26 +20,27 @@ Flow inside a scope is not followed beyond that: every earlier assignment counts
 
 from __future__ import annotations
 
+import ast
 import builtins
 from typing import Callable, Iterable, Optional
 
-import libcst as cst
-
-_FUNCTIONS = (cst.FunctionDef, cst.Lambda)
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 # Nodes whose end makes the names they assign visible (LibCST's assignment-like nodes).
-_ASSIGNING = (cst.AnnAssign, cst.AsName, cst.Assign, cst.AugAssign, cst.ClassDef, cst.CompFor, cst.FunctionDef,
-              cst.Import, cst.ImportFrom, cst.NamedExpr, cst.Parameters, cst.WithItem)
+_ASSIGNING = (ast.AnnAssign, ast.Assign, ast.AugAssign, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef,
+              ast.Import, ast.ImportFrom, ast.NamedExpr, ast.withitem, ast.arguments, ast.ExceptHandler)
 # Parents under which a child may be in another scope than its parent (see _scope_for).
-_OPENING = frozenset((cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.ListComp, cst.SetComp, cst.DictComp,
-                      cst.GeneratorExp, cst.CompFor, cst.Param))
-_TARGET_WRAPPERS = (cst.Tuple, cst.List, cst.Element, cst.StarredElement)
+_OPENING = frozenset((ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
+                      ast.DictComp, ast.GeneratorExp, ast.comprehension, ast.arguments, ast.arg))
+_TARGET_WRAPPERS = (ast.Tuple, ast.List, ast.Starred)
+_BINDING = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor, ast.comprehension, ast.NamedExpr, ast.withitem)
 
 
 class Scope:
     __slots__ = ("node", "parent", "kind", "assignments", "overwrites", "accesses", "prefix")
 
-    def __init__(self, node: cst.CSTNode, parent: Optional["Scope"], kind: str):
+    def __init__(self, node: ast.AST, parent: Optional["Scope"], kind: str):
         self.node, self.parent, self.kind = node, parent, kind
         self.prefix = _prefix(node, parent, kind)  # how LibCST spells names local to this scope
         self.assignments: dict[str, list[Assignment]] = {}
@@ -57,11 +56,14 @@ class Scope:
 
 
 class Assignment:
-    """One binding of a name: the node that binds it, and the accesses that read it."""
+    """One binding of a name: the node that binds it, and the accesses that read it.
+
+    node is the Name of `x = ...` (and of for/with/walrus targets), the `arg`, the def, the
+    except handler, or the import statement (with alias, the `ast.alias` it binds)."""
 
     __slots__ = ("name", "scope", "node", "alias", "after", "references")
 
-    def __init__(self, name: str, scope: Scope, node: cst.CSTNode, after: int, alias: Optional[cst.ImportAlias] = None):
+    def __init__(self, name: str, scope: Scope, node: ast.AST, after: int, alias: Optional[ast.alias] = None):
         self.name, self.scope, self.node, self.alias, self.after = name, scope, node, alias, after
         self.references: list[Access] = []
 
@@ -81,7 +83,7 @@ class Builtin(Assignment):
 class Access:
     __slots__ = ("node", "name", "scope", "at", "referents")
 
-    def __init__(self, node: cst.CSTNode, name: str, scope: Scope, at: int):
+    def __init__(self, node: ast.AST, name: str, scope: Scope, at: int):
         self.node, self.name, self.scope, self.at = node, name, scope, at
         self.referents: list[Assignment] = []
 
@@ -89,34 +91,41 @@ class Access:
 class Scopes:
     """The scopes of one module, its assignments and its accesses, resolved."""
 
-    def __init__(self, module: cst.Module, walked: Iterable[tuple[cst.CSTNode, Optional[cst.CSTNode]]],
-                 parents: dict, order: Callable[[cst.CSTNode], tuple[int, int]]):
-        """order gives a node's start and end as numbers that sort as the text does (codegen.Layout.order)."""
+    def __init__(self, module: ast.Module, walked: Iterable[tuple[ast.AST, Optional[ast.AST]]],
+                 parents: dict, order: Callable[[ast.AST], tuple[int, int]]):
+        """order gives a node's start and end as numbers that sort as the text does (source.order)."""
         self._parents, self._order = parents, order
         self._builtins: dict[str, Builtin] = {}
         self.module_scope = Scope(module, None, "module")
-        # Keyed by id(node), as the parents are: a LibCST node's __hash__ is a Python function.
         self.scope_of: dict[int, Scope] = {id(module): self.module_scope}
         self._accesses: dict[int, Access] = {}
         self._inner_scopes: dict[int, Scope] = {}
         self._dotted_accesses: list = []
-        names: list[tuple[cst.Name, cst.CSTNode]] = []
+        names: list[tuple[ast.AST, ast.AST]] = []
         scope_of, opening = self.scope_of, _OPENING
-        # Node types are tested with `type(...) is`: LibCST's classes are ABCs, and isinstance
-        # on them goes through abc, once per node of the module.
         for node, parent in walked:
             if parent is None:
                 continue
             scope = self._scope_for(node, parent) if type(parent) in opening else scope_of[id(parent)]
             scope_of[id(node)] = scope
             kind = type(node)
-            if kind is cst.Name:
+            if kind is ast.Name:
                 names.append((node, parent))
-            elif kind is cst.Import or kind is cst.ImportFrom:
+            elif kind is ast.Import or kind is ast.ImportFrom:
                 self._import(node, scope)
-            elif kind is cst.Global or kind is cst.Nonlocal:
+            elif kind is ast.Global or kind is ast.Nonlocal:
                 for item in node.names:
-                    scope.overwrites[item.name.value] = "global" if kind is cst.Global else "nonlocal"
+                    scope.overwrites[item] = "global" if kind is ast.Global else "nonlocal"
+            elif kind in _DEFS:
+                names.append((node, parent))  # its name, bound once the walk has seen the body's globals
+            elif kind is ast.arg:
+                names.append((node, parent))
+            elif kind is ast.ExceptHandler:
+                if node.name:
+                    names.append((node, parent))
+            elif kind is ast.MatchAs or kind is ast.MatchStar or kind is ast.MatchMapping:
+                if (node.rest if kind is ast.MatchMapping else node.name):
+                    names.append((node, parent))
         for name, parent in names:
             self._name(name, parent)
         for access, parent in self._dotted_accesses:  # once every import is known
@@ -124,54 +133,70 @@ class Scopes:
         self._resolve()
 
     # -- building ----------------------------------------------------------------------------
-    def _scope_for(self, node: cst.CSTNode, parent: cst.CSTNode) -> Scope:
+    def _scope_for(self, node: ast.AST, parent: ast.AST) -> Scope:
         outer = self.scope_of[id(parent)]
-        if isinstance(parent, _FUNCTIONS):
-            return self._inner(parent, outer, "function") if (node is parent.body or node is parent.params) else outer
-        if isinstance(parent, cst.ClassDef):
-            return self._inner(parent, outer, "class") if node is parent.body else outer
-        if isinstance(parent, _COMPREHENSIONS):
-            inside = node is parent.for_in or node is getattr(parent, "elt", None) or (
-                isinstance(parent, cst.DictComp) and (node is parent.key or node is parent.value))
-            return self._inner(parent, outer, "comprehension") if inside else outer
-        if isinstance(parent, cst.CompFor) and node is parent.iter:
-            holder = self._parents.get(id(parent))
-            if isinstance(holder, _COMPREHENSIONS) and holder.for_in is parent:
-                return self.scope_of[id(holder)]  # the first iterable is evaluated outside the comprehension
-        if isinstance(parent, cst.Param) and (node is parent.default or node is parent.annotation):
+        kind = type(parent)
+        if kind is ast.Lambda:
+            return self._inner(parent, outer, "function") if (node is parent.body or node is parent.args) else outer
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            inside = node is parent.args or isinstance(node, ast.stmt)
+            return self._inner(parent, outer, "function") if inside else outer
+        if kind is ast.ClassDef:
+            return self._inner(parent, outer, "class") if isinstance(node, ast.stmt) else outer
+        if kind in (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp):
+            return self._inner(parent, outer, "comprehension")
+        if kind is ast.comprehension:
+            if node is parent.iter:
+                holder = self._parents.get(id(parent))
+                if holder is not None and holder.generators[0] is parent:
+                    return self.scope_of[id(holder)]  # the first iterable is evaluated outside the comprehension
+            return outer
+        if kind is ast.arguments:
+            if type(node) is ast.arg:
+                return outer
+            function = self._parents.get(id(parent))
+            return self.scope_of.get(id(function), outer)  # defaults belong to the enclosing scope
+        if kind is ast.arg:  # its annotation
             function = self._parents.get(id(self._parents.get(id(parent))))
-            return self.scope_of.get(id(function), outer)  # defaults and annotations belong to the enclosing scope
+            return self.scope_of.get(id(function), outer)
         return outer
 
-    def _inner(self, node: cst.CSTNode, outer: Scope, kind: str) -> Scope:
+    def _inner(self, node: ast.AST, outer: Scope, kind: str) -> Scope:
         scope = self._inner_scopes.get(id(node))
         if scope is None:
             scope = self._inner_scopes[id(node)] = Scope(node, outer, kind)
         return scope
 
-    def _end(self, node: cst.CSTNode) -> int:
+    def _end(self, node: ast.AST) -> int:
+        kind = type(node)
+        if kind is ast.withitem:
+            return self._order(node.optional_vars if node.optional_vars is not None else node.context_expr)[1]
+        if kind is ast.arguments:
+            return -1  # every access in a function's own scope follows its parameters
+        if kind is ast.ExceptHandler:
+            return self._order(node.type)[1] if node.type is not None else self._order(node)[0]
         return self._order(node)[1]
 
-    def _start(self, node: cst.CSTNode) -> int:
+    def _start(self, node: ast.AST) -> int:
         return self._order(node)[0]
 
-    def _after(self, node: cst.CSTNode) -> int:
+    def _after(self, node: ast.AST) -> int:
         """Where the assignment a node makes takes effect: the end of the assigning node around it."""
-        current: Optional[cst.CSTNode] = node
+        current: Optional[ast.AST] = node
         while current is not None and not isinstance(current, _ASSIGNING):
-            if isinstance(current, (cst.BaseStatement, cst.BaseSmallStatement)):
+            if isinstance(current, ast.stmt):
                 return self._end(current)
             parent = self._parents.get(id(current))
-            if isinstance(parent, cst.For) and current is parent.target:
+            if isinstance(parent, (ast.For, ast.AsyncFor)) and current is parent.target:
                 return self._end(current)  # a loop's names count from its target on
-            if isinstance(parent, cst.CompFor) and current is parent.target:
+            if isinstance(parent, ast.comprehension) and current is parent.target:
                 # A comprehension runs its `for` clauses before its element and conditions:
                 # their names are bound wherever they are read in it.
                 return -1
             current = parent
         return self._end(current if current is not None else node)
 
-    def _bind(self, name: str, scope: Scope, node: cst.CSTNode, where: cst.CSTNode, alias: Optional[cst.ImportAlias] = None) -> None:
+    def _bind(self, name: str, scope: Scope, node: ast.AST, where: ast.AST, alias: Optional[ast.alias] = None) -> None:
         target = self._target_scope(name, scope)
         target.assignments.setdefault(name, []).append(Assignment(name, target, node, self._after(where), alias))
 
@@ -183,45 +208,44 @@ class Scopes:
             return self._target_scope(name, scope.visible_parent())
         return scope
 
-    def _import(self, node: cst.Import | cst.ImportFrom, scope: Scope) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            return
+    def _import(self, node: "ast.Import | ast.ImportFrom", scope: Scope) -> None:
         for alias in node.names:
+            if alias.name == "*":
+                return
             if alias.asname is not None:
-                bound = alias.asname.name
-                names = [bound.value] if isinstance(bound, cst.Name) else []
+                names = [alias.asname]
             else:
-                full = _dotted(alias.name)
-                parts = full.split(".") if full else []
+                parts = alias.name.split(".")
                 names = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
             for name in names:
                 self._bind(name, scope, node, node, alias)
 
-    def _name(self, name: cst.Name, parent: cst.CSTNode) -> None:
-        """Decide what a Name does where it stands: assigns, reads, both, or neither."""
+    def _name(self, name: ast.AST, parent: ast.AST) -> None:
+        """Decide what a name does where it stands: assigns, reads, or both."""
         scope = self.scope_of[id(name)]
-        if isinstance(parent, cst.Attribute) and name is parent.attr:
+        kind = type(name)
+        if kind in _DEFS:
+            self._bind(name.name, scope, name, name)
             return
-        if isinstance(parent, (cst.Arg, cst.ImportAlias, cst.ImportFrom, cst.NameItem, cst.MatchKeywordElement)):
-            if not (isinstance(parent, cst.Arg) and name is parent.value):
-                return
-        if isinstance(parent, cst.Attribute) and _inside_import(parent, self._parents):
+        if kind is ast.arg:
+            self._bind(name.arg, scope, name, parent)
             return
-        if isinstance(parent, cst.AsName) and isinstance(self._parents.get(id(parent)), cst.ImportAlias):
-            return  # `import a as b`: bound with the import
-        if isinstance(parent, (cst.FunctionDef, cst.ClassDef)) and name is parent.name:
-            self._bind(name.value, self.scope_of[id(parent)], parent, parent)
+        if kind is ast.ExceptHandler:
+            self._bind(name.name, scope, name, name)
             return
-        if isinstance(parent, cst.Param) and name is parent.name:
-            self._bind(name.value, scope, parent, parent)
+        if kind is not ast.Name:
+            # a `match` capture: LibCST reads it as an access of the name, where it is written
+            captured = name.rest if kind is ast.MatchMapping else name.name
+            at = self._order(name)[1] - (0 if kind is ast.MatchMapping else len(captured))
+            self._record(Access(name, captured, scope, at))
             return
-        if self._assignment_target(name, parent) is not None:
+        if type(name.ctx) is ast.Store and self._assignment_target(name, parent) is not None:
             # `x += 1` assigns x (it reads it too, but LibCST, whose answers these are, does not
             # count that). A `:=` in a comprehension stays in the comprehension, as in LibCST.
-            self._bind(name.value, scope, name, name)
+            self._bind(name.id, scope, name, name)
             return
-        access = Access(name, name.value, scope, self._start(name))
-        if isinstance(parent, cst.Attribute):
+        access = Access(name, name.id, scope, self._start(name))
+        if type(parent) is ast.Attribute:
             self._dotted_accesses.append((access, parent))
         else:
             self._record(access)
@@ -230,13 +254,13 @@ class Scopes:
         self._accesses[id(access.node)] = access
         access.scope.accesses.setdefault(access.name, []).append(access)
 
-    def _dotted_access(self, access: "Access", parent: cst.Attribute) -> None:
+    def _dotted_access(self, access: "Access", parent: ast.Attribute) -> None:
         """`urllib.parse.quote` after `import urllib.parse` reads the name `urllib.parse`: the
         longest dotted name along the attribute chain that the scope has (LibCST's rule)."""
         chain = [parent]
         while True:
             above = self._parents.get(id(chain[-1]))
-            if not (isinstance(above, cst.Attribute) and above.value is chain[-1]):
+            if not (type(above) is ast.Attribute and above.value is chain[-1]):
                 break
             chain.append(above)
         for node in reversed(chain):
@@ -246,15 +270,16 @@ class Scopes:
                 break
         self._record(access)
 
-    def _assignment_target(self, name: cst.Name, parent: cst.CSTNode) -> Optional[cst.CSTNode]:
+    def _assignment_target(self, name: ast.Name, parent: ast.AST) -> Optional[ast.AST]:
         """The statement or clause that assigns this Name, when the Name is (inside) its target."""
-        child: cst.CSTNode = name
+        child: ast.AST = name
         while isinstance(parent, _TARGET_WRAPPERS):
             child, parent = parent, self._parents.get(id(parent))
-        if isinstance(parent, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
-            if getattr(parent, "target", None) is child:
-                return parent
-        if isinstance(parent, cst.AsName) and parent.name is child:
+        if isinstance(parent, ast.Assign):
+            return parent if any(t is child for t in parent.targets) else None
+        if isinstance(parent, ast.withitem):
+            return parent if parent.optional_vars is child else None
+        if isinstance(parent, _BINDING) and getattr(parent, "target", None) is child:
             return parent
         return None
 
@@ -324,24 +349,24 @@ class Scopes:
                 yield from found
 
     # -- questions ---------------------------------------------------------------------------
-    def assignments(self, name: cst.Name) -> list[Assignment]:
+    def assignments(self, name: ast.Name) -> list[Assignment]:
         """What a name may refer to where it is read: every access of that name in its scope
         counts (as `scope.accesses[name]` does in LibCST), else every assignment it could see."""
         scope = self.scope_of.get(id(name))
         if scope is None:
             return []
         found: dict[int, Assignment] = {}
-        for access in scope.accesses.get(name.value, ()):
+        for access in scope.accesses.get(name.id, ()):
             for referent in access.referents:
                 found[id(referent)] = referent
         if not found:
-            return self._lookup(scope, name.value)
+            return self._lookup(scope, name.id)
         return list(found.values())
 
-    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+    def qualified_names(self, node: ast.AST) -> set[str]:
         """`openai.OpenAI` for `OpenAI` after `from openai import OpenAI`, `builtins.int` for
         `int`, a local name for anything else; empty when the node names nothing."""
-        access = self._accesses.get(id(node)) if isinstance(node, cst.Name) else None
+        access = self._accesses.get(id(node)) if type(node) is ast.Name else None
         if access is not None:
             return {q for referent in access.referents for q in referent.qualified_names(referent.name)}
         full = _dotted(node)
@@ -357,62 +382,53 @@ class Scopes:
             cut = prefix.rfind(".")
             prefix = prefix[:cut] if cut > 0 else None
         for assignment in found:
-            if assignment.node is node or (assignment.alias is not None and assignment.alias.name is node):
+            if assignment.node is node:
                 return assignment.qualified_names(full)  # the node is this assignment's own target
         return {q for assignment in found for q in assignment.qualified_names(full)}
 
 
-def _dotted(node: cst.CSTNode) -> str:
+def _dotted(node: ast.AST) -> str:
     """`a.b.c` for `a.b.c`, and also for `a.b().c` and `a[0].b.c`: calls and subscripts in the
     chain are skipped, as LibCST's get_full_name_for_node skips them; "" when no Name starts it."""
     parts: list[str] = []
     while True:
-        if isinstance(node, cst.Attribute):
-            parts.append(node.attr.value)
+        kind = type(node)
+        if kind is ast.Attribute:
+            parts.append(node.attr)
             node = node.value
-        elif isinstance(node, cst.Call):
+        elif kind is ast.Call:
             node = node.func
-        elif isinstance(node, cst.Subscript):
+        elif kind is ast.Subscript:
             node = node.value
         else:
             break
-    if not isinstance(node, cst.Name):
+    if type(node) is not ast.Name:
         return ""
-    parts.append(node.value)
+    parts.append(node.id)
     return ".".join(reversed(parts))
 
 
-def _prefix(node: cst.CSTNode, parent: Optional[Scope], kind: str) -> str:
+def _prefix(node: ast.AST, parent: Optional[Scope], kind: str) -> str:
     outer = parent.prefix if parent is not None else ""
     if kind == "function":
-        name = node.name.value if isinstance(node, cst.FunctionDef) else ""
+        name = node.name if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else ""
         return ".".join(p for p in (outer, name, "<locals>") if p)
     if kind == "class":
-        return ".".join(p for p in (outer, node.name.value) if p)
+        return ".".join(p for p in (outer, node.name) if p)
     if kind == "comprehension":
         return ".".join(p for p in (outer, "<comprehension>") if p)
     return ""
 
 
-def _inside_import(node: cst.CSTNode, parents: dict) -> bool:
-    while isinstance(node, cst.Attribute):
-        node = parents.get(id(node))
-    return isinstance(node, (cst.ImportAlias, cst.ImportFrom))
-
-
-def _imported_names(statement: cst.CSTNode, full_name: str) -> set[str]:
+def _imported_names(statement: ast.AST, full_name: str) -> set[str]:
     """The real names `full_name` stands for after this import statement (LibCST's rules)."""
     module = ""
-    if isinstance(statement, cst.ImportFrom):
-        module = _dotted(statement.module) if statement.module is not None else ""
-        if statement.relative:
-            module = "." * len(statement.relative) + module
+    if isinstance(statement, ast.ImportFrom):
+        module = "." * statement.level + (statement.module or "")
     results: set[str] = set()
-    if isinstance(statement.names, cst.ImportStar):
-        return results
     for alias in statement.names:
-        real = _dotted(alias.name)
-        if not real:
+        real = alias.name
+        if not real or real == "*":
             continue
         parts = real.split(".")
         for size in range(len(parts), 0, -1):
@@ -421,8 +437,8 @@ def _imported_names(statement: cst.CSTNode, full_name: str) -> set[str]:
                 real_name = f"{module}{real_name}"
             elif module:
                 real_name = f"{module}.{real_name}"
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                as_name = alias.asname.name.value
+            if alias.asname is not None:
+                as_name = alias.asname
             if full_name.startswith(as_name):
                 rest = full_name.split(as_name, 1)[1]
                 if rest and not rest.startswith("."):

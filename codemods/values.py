@@ -8,27 +8,31 @@ else is unknown, and unknown values are left alone.
 
 from __future__ import annotations
 
+import ast
 import operator
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
-import libcst as cst
-
+from .nodes import keyword, positional
 from .scopes import Assignment, Builtin
+from .source import Located, is_single_string as is_single_string_node
 from .targets import UNKNOWN_PART
 
 _MAX_DEPTH = 12
 
 _INT_OPS: dict[type, Callable[[int, int], int]] = {
-    cst.Multiply: operator.mul,
-    cst.Add: operator.add,
-    cst.Subtract: operator.sub,
-    cst.FloorDivide: operator.floordiv,
-    cst.LeftShift: operator.lshift,
-    cst.Power: operator.pow,
+    ast.Mult: operator.mul,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.FloorDiv: operator.floordiv,
+    ast.LShift: operator.lshift,
+    ast.Pow: operator.pow,
 }
 
-_BRANCHES = (cst.If, cst.Else, cst.Try, cst.ExceptHandler, cst.For, cst.While, cst.Match, cst.MatchCase, cst.IfExp)
+# Blocks that may not run; a statement in an `else:` is in its own block as well (LibCST's Else).
+_BRANCHES = (ast.If, ast.Try, ast.ExceptHandler, ast.For, ast.AsyncFor, ast.While, ast.Match, ast.match_case, ast.IfExp)
+_ELSE_OWNERS = (ast.If, ast.Try, ast.For, ast.AsyncFor, ast.While)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module, ast.Lambda)
 
 _GETENV = {"os.getenv", "os.environ.get", "os.environ.setdefault"}
 
@@ -38,8 +42,8 @@ class IntValue:
     """An int and where it is written: the node a fix replaces, and who else shares it."""
 
     value: int
-    node: cst.BaseExpression  # the expression at the use site
-    definition: Optional[cst.BaseExpression] = None  # the constant's value expression, if named
+    node: ast.expr  # the expression at the use site
+    definition: Optional[ast.expr] = None  # the constant's value expression, if named
     definition_name: str = ""
     uses: int = 1  # how many places read the constant
 
@@ -55,74 +59,76 @@ class StrValue:
         return UNKNOWN_PART not in self.value
 
 
+class DictItem(Located):
+    """One `key: value` element of a dict literal: its key to its value, and its place."""
+
+    __slots__ = ("key", "value", "container", "index")
+
+    def __init__(self, key: ast.expr, value: ast.expr, container: ast.Dict, index: int):
+        super().__init__(key, value)
+        self.key, self.value, self.container, self.index = key, value, container, index
+
+
 @dataclass
 class DictEntry:
-    """One key of a dict that code builds: a literal element or a `d["key"] = value` statement."""
+    """One key of a dict that code builds: a literal element, a keyword, or a `d["key"] = value` statement."""
 
     key: str
-    key_node: cst.BaseExpression  # the string node that carries the key
-    value: cst.BaseExpression
-    owner: cst.CSTNode  # the DictElement / Assign that a diagnostic points at
+    key_node: Union[ast.expr, ast.keyword]  # the string literal, or the keyword, that carries the key
+    value: ast.expr
+    owner: Union[DictItem, ast.keyword, ast.Assign]  # what a diagnostic points at
     conditional: bool = False  # set in a branch the dict's creation is not in (`if reasoning: d["k"] = v`)
 
 
 @dataclass
 class DictValue:
     entries: list[DictEntry]
-    literal: Optional[cst.Dict]  # the dict literal, when there is exactly one
+    literal: Optional[ast.Dict]  # the dict literal, when there is exactly one
     complete: bool  # False when the dict also takes keys we cannot see (**spread, .update())
 
 
 class Resolver:
-    """Answers value questions for one module, using the metadata of the visitor that owns it."""
+    """Answers value questions for one module, from the scopes and parents of the finder that owns it."""
 
     def __init__(self, visitor):
         self._v = visitor
 
     # -- metadata helpers ------------------------------------------------------------------
-    def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+    def parent(self, node: ast.AST) -> Optional[ast.AST]:
         return self._v.parents.get(id(node))
 
-    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+    def qualified_names(self, node: ast.AST) -> set[str]:
         """The dotted names a name or attribute stands for (`openai.OpenAI`), from scopes.py."""
         scopes = self._v.scopes
         return scopes.qualified_names(node) if scopes is not None else set()
 
-    def line(self, node: cst.CSTNode) -> int:
-        pos = self._v.layout.positions.get(node)
-        return pos.start.line if pos else 0
-
-    def assignments(self, name: cst.Name) -> list[Assignment]:
+    def assignments(self, name: ast.Name) -> list[Assignment]:
         """Every assignment a name may refer to at this point."""
         scopes = self._v.scopes
         return scopes.assignments(name) if scopes is not None else []
 
-    def single_assignment(self, name: cst.Name) -> Optional[Assignment]:
+    def single_assignment(self, name: ast.Name) -> Optional[Assignment]:
         """The one assignment a name refers to, or None if there are several or none."""
         referents = self.assignments(name)
         if len(referents) != 1:
             return None
         return None if isinstance(referents[0], Builtin) else referents[0]
 
-    def assigned_value(self, name: cst.Name) -> Optional[tuple[cst.BaseExpression, Assignment]]:
+    def assigned_value(self, name: ast.Name) -> Optional[tuple[ast.expr, Assignment]]:
         """The right-hand side of `name = value` when that is the name's only assignment."""
         assignment = self.single_assignment(name)
-        if assignment is None or not isinstance(assignment.node, cst.Name):
+        if assignment is None or type(assignment.node) is not ast.Name:
             return None
-        target_parent = self.parent(assignment.node)
-        if isinstance(target_parent, cst.AssignTarget):
-            statement = self.parent(target_parent)
-            if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
-                return statement.value, assignment
-        elif isinstance(target_parent, cst.AnnAssign) and target_parent.value is not None:
-            return target_parent.value, assignment
-        elif isinstance(target_parent, cst.WithItem) or isinstance(target_parent, cst.AsName):
-            return None
+        statement = self.parent(assignment.node)
+        if type(statement) is ast.Assign and len(statement.targets) == 1 and statement.targets[0] is assignment.node:
+            return statement.value, assignment
+        if type(statement) is ast.AnnAssign and statement.value is not None and statement.target is assignment.node:
+            return statement.value, assignment
         return None
 
     # -- ints ------------------------------------------------------------------------------
-    def int_value(self, expr: cst.BaseExpression) -> Optional[IntValue]:
-        if isinstance(expr, cst.Name):
+    def int_value(self, expr: ast.expr) -> Optional[IntValue]:
+        if type(expr) is ast.Name:
             found = self.assigned_value(expr)
             if found is None:
                 return None
@@ -130,72 +136,71 @@ class Resolver:
             value = self._int(value_expr, 0)
             if value is None:
                 return None
-            return IntValue(value, expr, definition=value_expr, definition_name=expr.value, uses=len(assignment.references))
+            return IntValue(value, expr, definition=value_expr, definition_name=expr.id, uses=len(assignment.references))
         value = self._int(expr, 0)
         return IntValue(value, expr) if value is not None else None
 
-    def _int(self, expr: cst.BaseExpression, depth: int) -> Optional[int]:
+    def _int(self, expr: ast.expr, depth: int) -> Optional[int]:
         if depth > _MAX_DEPTH:
             return None
-        if isinstance(expr, cst.Integer):
-            try:
-                return int(expr.value.replace("_", ""), 0)
-            except ValueError:
-                return None
-        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
-            inner = self._int(expr.expression, depth + 1)
+        kind = type(expr)
+        if kind is ast.Constant:
+            value = expr.value
+            return value if type(value) is int else None
+        if kind is ast.UnaryOp and type(expr.op) is ast.USub:
+            inner = self._int(expr.operand, depth + 1)
             return -inner if inner is not None else None
-        if isinstance(expr, cst.BinaryOperation):
-            op = _INT_OPS.get(type(expr.operator))
+        if kind is ast.BinOp:
+            op = _INT_OPS.get(type(expr.op))
             if op is None:
                 return None
             left = self._int(expr.left, depth + 1)
             right = self._int(expr.right, depth + 1)
             if left is None or right is None:
                 return None
-            if isinstance(expr.operator, (cst.Power, cst.LeftShift)) and (right > 64 or right < 0):
+            if type(expr.op) in (ast.Pow, ast.LShift) and (right > 64 or right < 0):
                 return None
-            if isinstance(expr.operator, cst.FloorDivide) and right == 0:
+            if type(expr.op) is ast.FloorDiv and right == 0:
                 return None
             return op(left, right)
-        if isinstance(expr, cst.Name):
+        if kind is ast.Name:
             found = self.assigned_value(expr)
             return self._int(found[0], depth + 1) if found else None
-        if isinstance(expr, cst.Call) and self._is_int_call(expr) and len(expr.args) == 1:
-            return self._int(expr.args[0].value, depth + 1)
+        if kind is ast.Call and self._is_int_call(expr) and len(expr.args) + len(expr.keywords) == 1 and expr.args \
+                and type(expr.args[0]) is not ast.Starred:
+            return self._int(expr.args[0], depth + 1)
         return None
 
-    def _is_int_call(self, call: cst.Call) -> bool:
+    def _is_int_call(self, call: ast.Call) -> bool:
         return "builtins.int" in self.qualified_names(call.func)
 
     # -- strings ---------------------------------------------------------------------------
-    def str_value(self, expr: Optional[cst.BaseExpression], depth: int = 0) -> Optional[StrValue]:
+    def str_value(self, expr: Optional[ast.expr], depth: int = 0) -> Optional[StrValue]:
         """A string, possibly partial: unresolved f-string fields become UNKNOWN_PART."""
         if expr is None or depth > _MAX_DEPTH:
             return None
-        if isinstance(expr, cst.SimpleString):
-            value = expr.evaluated_value
-            return StrValue(value if isinstance(value, str) else value.decode("latin-1"))
-        if isinstance(expr, cst.ConcatenatedString):
-            left = self.str_value(expr.left, depth + 1)
-            right = self.str_value(expr.right, depth + 1)
-            if left is None or right is None:
-                return None
-            return StrValue(left.value + right.value, left.evidence + right.evidence)
-        if isinstance(expr, cst.FormattedString):
+        kind = type(expr)
+        if kind is ast.Constant:
+            value = expr.value
+            if isinstance(value, str):
+                return StrValue(value)
+            if isinstance(value, bytes):
+                return StrValue(value.decode("latin-1"))
+            return None
+        if kind is ast.JoinedStr:
             pieces, evidence = [], []
-            for part in expr.parts:
-                if isinstance(part, cst.FormattedStringText):
+            for part in expr.values:
+                if type(part) is ast.Constant:
                     pieces.append(part.value)
-                elif isinstance(part, cst.FormattedStringExpression):
-                    inner = self.str_value(part.expression, depth + 1) if part.format_spec is None and part.conversion is None else None
+                elif type(part) is ast.FormattedValue:
+                    inner = self.str_value(part.value, depth + 1) if part.format_spec is None and part.conversion == -1 else None
                     if inner is None:
                         pieces.append(UNKNOWN_PART)
                     else:
                         pieces.append(inner.value)
                         evidence += inner.evidence
             return StrValue("".join(pieces), evidence)
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        if kind is ast.BinOp and type(expr.op) is ast.Add:
             left = self.str_value(expr.left, depth + 1)
             right = self.str_value(expr.right, depth + 1)
             if left is None and right is None:
@@ -203,35 +208,41 @@ class Resolver:
             left = left or StrValue(UNKNOWN_PART)
             right = right or StrValue(UNKNOWN_PART)
             return StrValue(left.value + right.value, left.evidence + right.evidence)
-        if isinstance(expr, cst.Name):
+        if kind is ast.Name:
             found = self.assigned_value(expr)
             if found is None:
                 return None
             inner = self.str_value(found[0], depth + 1)
             if inner is None:
                 return None
-            return StrValue(inner.value, [(found[0], f"{expr.value} = {inner.value!r}")] + inner.evidence, inner.fallback)
-        if isinstance(expr, cst.Call):
+            return StrValue(inner.value, [(found[0], f"{expr.id} = {inner.value!r}")] + inner.evidence, inner.fallback)
+        if kind is ast.Call:
             return self._getenv_default(expr, depth)
-        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+        if kind is ast.BoolOp and type(expr.op) is ast.Or:
             # `cfg.url or os.getenv("X") or "https://..."`: the literal is the code's default.
-            right = self.str_value(expr.right, depth + 1)
-            if right is not None and right.complete and right.value:
-                left = self.str_value(expr.left, depth + 1)
-                if left is not None and left.complete and left.value:
-                    return left
-                return StrValue(right.value, [(expr, f"falls back to {right.value!r}")] + right.evidence, fallback=True)
-            return None
+            return self._or_default(expr, expr.values, depth)
         return None
 
-    def _getenv_default(self, call: cst.Call, depth: int) -> Optional[StrValue]:
+    def _or_default(self, expr: ast.BoolOp, values: list, depth: int) -> Optional[StrValue]:
+        """`a or b or c` read as LibCST's left-nested `(a or b) or c`."""
+        right = self.str_value(values[-1], depth + 1)
+        if right is not None and right.complete and right.value:
+            rest = values[:-1]
+            left = self.str_value(rest[0], depth + 1) if len(rest) == 1 else self._or_default(expr, rest, depth + 1)
+            if left is not None and left.complete and left.value:
+                return left
+            return StrValue(right.value, [(expr, f"falls back to {right.value!r}")] + right.evidence, fallback=True)
+        return None
+
+    def _getenv_default(self, call: ast.Call, depth: int) -> Optional[StrValue]:
         if not (self.qualified_names(call.func) & _GETENV):
             return None
-        positional = [a for a in call.args if a.keyword is None and a.star == ""]
-        default = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "default"), None)
-        if default is None and len(positional) >= 2:
-            default = positional[1].value
-        var = self.str_value(positional[0].value, depth + 1) if positional else None
+        plain = positional(call)
+        given = keyword(call, "default")
+        default = given.value if given is not None else None
+        if default is None and len(plain) >= 2:
+            default = plain[1]
+        var = self.str_value(plain[0], depth + 1) if plain else None
         value = self.str_value(default, depth + 1)
         if value is None:
             return None
@@ -239,22 +250,18 @@ class Resolver:
         return StrValue(value.value, [(call, f"environment variable {var_name} defaults to {value.value!r}")] + value.evidence)
 
     # -- dicts -----------------------------------------------------------------------------
-    def dict_value(self, expr: cst.BaseExpression, depth: int = 0) -> Optional[DictValue]:
+    def dict_value(self, expr: ast.expr, depth: int = 0) -> Optional[DictValue]:
         """A dict literal, or a name bound once to one plus `name["k"] = v` in the same scope."""
         if depth > _MAX_DEPTH:
             return None
-        if isinstance(expr, cst.Dict):
+        kind = type(expr)
+        if kind is ast.Dict:
             return self._dict_literal(expr, depth)
-        if isinstance(expr, cst.Call) and "builtins.dict" in self.qualified_names(expr.func):
-            entries = []
-            complete = True
-            for arg in expr.args:
-                if arg.keyword is not None:
-                    entries.append(DictEntry(arg.keyword.value, arg.keyword, arg.value, arg))
-                else:
-                    complete = False
+        if kind is ast.Call and "builtins.dict" in self.qualified_names(expr.func):
+            entries = [DictEntry(k.arg, k, k.value, k) for k in expr.keywords if k.arg is not None]
+            complete = not expr.args and all(k.arg is not None for k in expr.keywords)
             return DictValue(entries, None, complete)
-        if isinstance(expr, cst.Name):
+        if kind is ast.Name:
             found = self.assigned_value(expr)
             if found is None:
                 return None
@@ -267,76 +274,74 @@ class Resolver:
             for ref in assignment.references:
                 node = ref.node
                 parent = self.parent(node)
-                if isinstance(parent, cst.Subscript) and parent.value is node:
+                if type(parent) is ast.Subscript and parent.value is node:
                     key = self._subscript_key(parent)
                     holder = self.parent(parent)
-                    statement = self.parent(holder) if isinstance(holder, cst.AssignTarget) else None
-                    if key is not None and isinstance(statement, cst.Assign):
-                        conditional = bool(self._branches(statement) - self._branches(value_expr))
-                        entries.append(DictEntry(key[0], key[1], statement.value, statement, conditional))
-                    elif isinstance(holder, (cst.AssignTarget, cst.AugAssign)):
+                    assigned = type(holder) is ast.Assign and any(t is parent for t in holder.targets)
+                    if key is not None and assigned:
+                        conditional = bool(self._branches(holder) - self._branches(value_expr))
+                        entries.append(DictEntry(key[0], key[1], holder.value, holder, conditional))
+                    elif assigned or (type(holder) is ast.AugAssign and holder.target is parent):
                         complete = False
-                elif isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value in ("update", "setdefault", "__setitem__"):
+                elif type(parent) is ast.Attribute and parent.value is node and parent.attr in ("update", "setdefault", "__setitem__"):
                     complete = False
             return DictValue(entries, base.literal, complete)
         return None
 
-    def config_value(self, expr: cst.BaseExpression) -> Optional[DictValue]:
+    def config_value(self, expr: ast.expr) -> Optional[DictValue]:
         """A dict, or a config object built with keywords (`types.GenerateContentConfig(...)`)."""
-        if isinstance(expr, cst.Name):
+        if type(expr) is ast.Name:
             found = self.assigned_value(expr)
-            if found is not None and isinstance(found[0], cst.Call):
+            if found is not None and type(found[0]) is ast.Call:
                 expr = found[0]
-        if isinstance(expr, cst.Call) and isinstance(expr.func, (cst.Name, cst.Attribute)):
-            name = expr.func.value if isinstance(expr.func, cst.Name) else expr.func.attr.value
+        if type(expr) is ast.Call and type(expr.func) in (ast.Name, ast.Attribute):
+            name = expr.func.id if type(expr.func) is ast.Name else expr.func.attr
             if name.endswith(("Config", "Options")):
-                entries = [DictEntry(a.keyword.value, a.keyword, a.value, a) for a in expr.args if a.keyword is not None]
-                complete = True
-                for arg in expr.args:
-                    if arg.keyword is None:
-                        spread = self.dict_value(arg.value) if arg.star == "**" else None
+                entries = [DictEntry(k.arg, k, k.value, k) for k in expr.keywords if k.arg is not None]
+                complete = not expr.args
+                for k in expr.keywords:
+                    if k.arg is None:
+                        spread = self.dict_value(k.value)
                         complete = complete and spread is not None and spread.complete
                         entries.extend(spread.entries if spread else ())
                 return DictValue(entries, None, complete)
         return self.dict_value(expr)
 
-    def _branches(self, node: cst.CSTNode) -> set[int]:
+    def _branches(self, node: ast.AST) -> set:
         """The conditional blocks (if/else, try, loops, match) around a node, up to its function."""
-        found: set[int] = set()
-        current = self.parent(node)
-        while current is not None and not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Module, cst.Lambda)):
+        found: set = set()
+        child, current = node, self.parent(node)
+        while current is not None and not isinstance(current, _SCOPES):
             if isinstance(current, _BRANCHES):
                 found.add(id(current))
-            current = self.parent(current)
+                if isinstance(current, _ELSE_OWNERS) and any(s is child for s in current.orelse):
+                    found.add((id(current), "else"))
+            child, current = current, self.parent(current)
         return found
 
-    def _dict_literal(self, node: cst.Dict, depth: int) -> DictValue:
+    def _dict_literal(self, node: ast.Dict, depth: int) -> DictValue:
         entries = []
         complete = True
-        for element in node.elements:
-            if isinstance(element, cst.DictElement):
-                # Only string literals: a key held in a variable cannot be renamed in place.
-                key = element.key.evaluated_value if isinstance(element.key, cst.SimpleString) else None
-                if isinstance(key, str):
-                    entries.append(DictEntry(key, element.key, element.value, element))
-                else:
-                    complete = complete and isinstance(element.key, cst.SimpleString)
-            elif isinstance(element, cst.StarredDictElement):
-                inner = self.dict_value(element.value, depth + 1)
+        source = self._v.source
+        for index, (key, value) in enumerate(zip(node.keys, node.values)):
+            if key is None:  # `**spread`
+                inner = self.dict_value(value, depth + 1)
                 if inner is None:
                     complete = False
                 else:
                     entries.extend(inner.entries)
                     complete = complete and inner.complete
+                continue
+            # Only string literals: a key held in a variable cannot be renamed in place.
+            single = is_single_string_node(source, key)
+            if single and isinstance(key.value, str):
+                entries.append(DictEntry(key.value, key, value, DictItem(key, value, node, index)))
+            else:
+                complete = complete and single
         return DictValue(entries, node, complete)
 
-    def _subscript_key(self, subscript: cst.Subscript) -> Optional[tuple[str, cst.BaseExpression]]:
-        if len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
-            return None
-        key_node = subscript.slice[0].slice.value
-        if isinstance(key_node, cst.SimpleString):
-            value = key_node.evaluated_value
-            if isinstance(value, str):
-                return value, key_node
+    def _subscript_key(self, subscript: ast.Subscript) -> Optional[tuple[str, ast.expr]]:
+        key_node = subscript.slice
+        if is_single_string_node(self._v.source, key_node) and isinstance(key_node.value, str):
+            return key_node.value, key_node
         return None
-

@@ -53,6 +53,50 @@ def test_file_libcst_cannot_reproduce_is_checked_but_never_rewritten() -> None:
     assert any("byte for byte" in note for note in result.notes)
 
 
+def _judged(result) -> list[tuple]:
+    return [(f.code, f.row, f.column, f.end_row, f.end_column, f.message,
+             f.fix.applicability if f.fix else None, f.fix.message if f.fix else None) for f in result.findings]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir() if (p / "input.py").exists()))
+def test_checking_without_libcst_judges_fixes_as_libcst_does(name: str, monkeypatch) -> None:
+    """`check` reads only the ast tree; what it says of each fix (safe or not, and why) is what
+    the run that makes the fix on LibCST's tree says."""
+    data = (FIXTURES / name / "input.py").read_bytes()
+    with_libcst = analyze(data, "a.py", load(), Settings(), edits=True)
+    import codemods.realize
+
+    def no_libcst(data):
+        raise AssertionError("checking parsed the file with LibCST")
+
+    if not any(f.fix and any(r.comments == "ask-libcst" for r in f.fix.replacements) for f in with_libcst.findings):
+        monkeypatch.setattr(codemods.realize, "parse", no_libcst)
+    without = analyze(data, "a.py", load(), Settings())
+    assert _judged(without) == _judged(with_libcst)
+    assert all(not f.edits for f in without.findings)
+    assert all(f.edits for f in with_libcst.findings if f.fix and f.fix.replacements)
+
+
+def test_a_file_only_python_parses_is_checked_and_left_alone(monkeypatch) -> None:
+    import codemods.realize
+
+    def refuse(data):
+        raise cst.ParserSyntaxError("LibCST refuses this", lines=["x"], raw_line=1, raw_column=0)
+
+    monkeypatch.setattr(codemods.realize, "parse", refuse)
+    data = (FIXTURES / "openai_module_level" / "input.py").read_bytes()
+    checked = analyze(data, "a.py", load(), Settings())
+    assert [f.code for f in checked.findings] == ["TOK002"] and checked.error is None
+    fixed = analyze(data, "a.py", load(), Settings(), fix=True, edits=True)
+    assert [f.code for f in fixed.findings] == ["TOK002"] and not fixed.changed and not fixed.findings[0].edits
+    assert any("LibCST cannot parse this file (syntax error: Syntax Error @ 1:1.)" in note for note in fixed.notes)
+
+
+def test_a_syntax_error_is_reported_in_libcsts_words() -> None:
+    result = analyze(b"from openai import OpenAI\nmax_tokens = (\n", "bad.py", load(), Settings())
+    assert result.error.startswith("syntax error: ") and result.error_line > 0
+
+
 @pytest.mark.parametrize("data, reason", [
     (b"print 'python 2'\nmax_tokens = 1\n", "syntax error"),
     (b"# -*- coding: uft-8 -*-\nmax_tokens = 1\n", "cannot"),

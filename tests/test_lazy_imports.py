@@ -31,19 +31,23 @@ def test_no_llm_file_does_not_import_libcst(tmp_path: Path) -> None:
     assert not [m for m in modules if m.split(".")[0] == "libcst" or m in HEAVY]
 
 
-def test_the_same_run_on_an_llm_file_does_import_libcst(tmp_path: Path) -> None:
+def test_checking_an_llm_file_analyses_it_without_libcst(tmp_path: Path) -> None:
+    """The analysis reads `ast`; LibCST is for fixes, and for edits where a format shows them."""
     target = tmp_path / "a.py"
     target.write_bytes((FIXTURES / "openai_module_level" / "input.py").read_bytes())
     modules, res = imported("check", "--no-cache", str(target), cwd=tmp_path)
-    assert res.returncode == 1
-    assert "libcst" in modules and "codemods.engine" in modules
+    assert res.returncode == 1 and b"TOK002" in res.stdout
+    assert "codemods.engine" in modules and "libcst" not in modules
+    for command in (["check", "--format", "json"], ["check", "--format", "sarif"], ["diff"]):
+        modules, res = imported(*command, "--no-cache", str(target), cwd=tmp_path)
+        assert res.returncode == 1 and "libcst" in modules, command
 
 
 def test_a_cached_llm_file_does_not_import_libcst(tmp_path: Path) -> None:
     target = tmp_path / "a.py"
     target.write_bytes((FIXTURES / "openai_module_level" / "input.py").read_bytes())
     cache = str(tmp_path / "cache")
-    first, _ = imported("check", "--cache-dir", cache, str(target), cwd=tmp_path)
-    modules, res = imported("check", "--cache-dir", cache, str(target), cwd=tmp_path)
-    assert res.returncode == 1 and b"TOK002" in res.stdout
+    first, _ = imported("check", "--format", "json", "--cache-dir", cache, str(target), cwd=tmp_path)
+    modules, res = imported("check", "--format", "json", "--cache-dir", cache, str(target), cwd=tmp_path)
+    assert res.returncode == 1 and b"TOK002" in res.stdout and b'"edits"' in res.stdout
     assert "libcst" in first and "libcst" not in modules

@@ -1,12 +1,13 @@
 """scopes.py answers what LibCST's ScopeProvider answered, on real code and on generated code.
 
 tokenfix replaced the provider (half of the analysis of a file full of LLM calls) with its own
-scope pass; these tests hold it to the provider's answers for every question the finder asks
-(scope_parity.py), and pin the rules that matter to tokenfix with small programs.
+scope pass on the `ast` tree; these tests hold it to the provider's answers for every question
+the finder asks (scope_parity.py), and pin the rules that matter to tokenfix with small programs.
 """
 
 from __future__ import annotations
 
+import ast
 import sysconfig
 import textwrap
 from pathlib import Path
@@ -18,9 +19,9 @@ from hypothesis import assume, given
 from scope_parity import differences
 
 import test_properties  # noqa: F401 - registers and loads the hypothesis profile
-from codemods.codegen import Layout
 from codemods.nodes import walk
 from codemods.scopes import Scopes
+from codemods.source import order
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -56,24 +57,26 @@ def test_the_sample_is_real() -> None:
 def test_same_answers_as_libcst_on_generated_programs(source: str) -> None:
     try:
         cst.parse_module(source)
-    except Exception:  # noqa: BLE001 - hypothesmith writes some programs LibCST rejects
+        compile(source, "<generated>", "exec", ast.PyCF_ONLY_AST)
+    except Exception:  # noqa: BLE001 - hypothesmith writes some programs a parser rejects
         assume(False)
     assert list(differences(source)) == []
 
 
-def _scopes(code: str) -> tuple[cst.Module, Scopes]:
-    module = cst.parse_module(textwrap.dedent(code))
+def _scopes(code: str) -> tuple[ast.Module, Scopes]:
+    module = ast.parse(textwrap.dedent(code))
     walked = list(walk(module))
     parents = {id(node): parent for node, parent in walked if parent is not None}
-    return module, Scopes(module, walked, parents, Layout(module).order)
+    return module, Scopes(module, walked, parents, order)
 
 
-def _calls(module: cst.Module) -> list[cst.Call]:
-    return [node for node, _ in walk(module) if isinstance(node, cst.Call)]
+def _calls(module: ast.Module) -> list[ast.Call]:
+    return sorted((node for node, _ in walk(module) if isinstance(node, ast.Call)), key=lambda n: (n.lineno, n.col_offset))
 
 
-def _names(module: cst.Module, value: str) -> list[cst.Name]:
-    return [node for node, _ in walk(module) if isinstance(node, cst.Name) and node.value == value]
+def _names(module: ast.Module, value: str) -> list[ast.Name]:
+    return sorted((node for node, _ in walk(module) if isinstance(node, ast.Name) and node.id == value),
+                  key=lambda n: (n.lineno, n.col_offset))
 
 
 @pytest.mark.parametrize("code, expected", [
@@ -88,7 +91,7 @@ def _names(module: cst.Module, value: str) -> list[cst.Name]:
 ])
 def test_qualified_names_of_calls(code: str, expected: str) -> None:
     module, scopes = _scopes(code)
-    outermost = max(_calls(module), key=lambda call: len(module.code_for_node(call)))
+    outermost = next(node for node, _ in walk(module.body[-1]) if isinstance(node, ast.Call))  # parents come first
     assert expected in scopes.qualified_names(outermost.func)
 
 
@@ -114,9 +117,9 @@ def test_order_within_a_scope_counts_and_global_sends_names_to_the_module() -> N
         early(late)
         late = 1
     """)
-    limit_reads = [n for n in _names(module, "LIMIT") if isinstance(scopes_parent(module, n), cst.Arg)]
+    limit_reads = [n for n in _names(module, "LIMIT") if isinstance(scopes_parent(module, n), ast.Call)]
     assert len(scopes.assignments(limit_reads[0])) == 3  # two module assignments and the global one
-    (late,) = [n for n in _names(module, "late") if isinstance(scopes_parent(module, n), cst.Arg)]
+    (late,) = [n for n in _names(module, "late") if isinstance(scopes_parent(module, n), ast.Call)]
     assert scopes.qualified_names(late) == set()  # read before it is assigned: nothing yet
 
 
@@ -144,14 +147,14 @@ def test_with_targets_parameters_and_comprehensions() -> None:
                 http.post(url)
             return [client.chat(x) for x in range(3)]
     """)
-    (http,) = [n for n in _names(module, "http") if not isinstance(scopes_parent(module, n), cst.AsName)]
+    (http,) = [n for n in _names(module, "http") if not isinstance(scopes_parent(module, n), ast.withitem)]
     (assignment,) = scopes.assignments(http)
-    assert isinstance(assignment.node, cst.Name)
-    (client,) = [n for n in _names(module, "client") if not isinstance(scopes_parent(module, n), cst.Param)]
-    assert isinstance(scopes.assignments(client)[0].node, cst.Param)
+    assert isinstance(assignment.node, ast.Name)
+    (client,) = _names(module, "client")
+    assert isinstance(scopes.assignments(client)[0].node, ast.arg)
 
 
-def scopes_parent(module: cst.Module, node: cst.CSTNode) -> cst.CSTNode:
+def scopes_parent(module: ast.Module, node: ast.AST) -> ast.AST:
     return next(parent for child, parent in walk(module) if child is node)
 
 
@@ -162,8 +165,8 @@ def test_a_walrus_in_a_comprehension_reads_the_outer_name_on_its_right() -> None
             sums = [total := total + v for v in values]
             return sums
     """)
-    right = [n for n in _names(module, "total") if isinstance(scopes_parent(module, n), cst.BinaryOperation)]
+    right = [n for n in _names(module, "total") if isinstance(scopes_parent(module, n), ast.BinOp)]
     (assignment,) = scopes.assignments(right[0])
-    assert isinstance(scopes_parent(module, assignment.node), cst.AssignTarget)  # `total = 0`, as LibCST has it
-    (v,) = [n for n in _names(module, "v") if isinstance(scopes_parent(module, n), cst.BinaryOperation)]
-    assert isinstance(scopes_parent(module, scopes.assignments(v)[0].node), cst.CompFor)
+    assert isinstance(scopes_parent(module, assignment.node), ast.Assign)  # `total = 0`, as LibCST has it
+    (v,) = [n for n in _names(module, "v") if isinstance(scopes_parent(module, n), ast.BinOp)]
+    assert isinstance(scopes_parent(module, scopes.assignments(v)[0].node), ast.comprehension)

@@ -6,17 +6,17 @@ Each check class names its code; its name, message summary and docs come from
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
 from dataclasses import dataclass
-from typing import Iterator, Optional
-
-import libcst as cst
+from typing import Any, Iterator, Optional
 
 from ..callsites import CallSite, CallSiteFinder, LimitParam
 from ..config import Settings
-from ..findings import SAFE, UNSAFE, Finding, Fix, Replacement
+from ..findings import SAFE, SCAN, UNSAFE, Finding, Fix, Replacement
 from ..knowledge import Knowledge, SafeDefault, safe_default
+from ..source import Located
 from ..targets import CONFIG, PROVEN
 from ..values import IntValue
 
@@ -62,7 +62,7 @@ class Check:
     def run(self, site: CallSite, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def finding(self, message: str, node: cst.CSTNode, site: CallSite, fix: Optional[Fix] = None, suppress_node: Optional[cst.CSTNode] = None) -> Finding:
+    def finding(self, message: str, node: Any, site: CallSite, fix: Optional[Fix] = None, suppress_node: Any = None) -> Finding:
         return Finding(self.CODE, self.name, message, node, suppress_node or node, fix, list(site.target.evidence))
 
 
@@ -72,27 +72,57 @@ def proven(site: CallSite) -> bool:
 
 def rename_fix(site: CallSite, limit: LimitParam, new_name: str, message: str, applicability: str = SAFE) -> Optional[Fix]:
     """A rename, or None when it would duplicate a key the call already passes."""
-    from ..layout import renamed_key
-
     if new_name in site.names_present:
         return None
-    if not isinstance(limit.key_node, (cst.Name, cst.SimpleString)):
+    key = limit.key_node
+    if isinstance(key, ast.keyword):
+        original, kind = KeywordName(key), ("Name",)  # the keyword's name, `max_tokens` of `max_tokens=...`
+    elif isinstance(key, ast.Constant) and isinstance(key.value, str):
+        original, kind = key, ("SimpleString",)  # values.py keeps only keys written as one literal
+    else:
         return None
     if site.open_ended and applicability == SAFE:
         applicability = UNSAFE  # a **spread we cannot see might carry the new name
-    return Fix(applicability, message, [Replacement(limit.key_node, renamed_key(limit.key_node, new_name))])
+    return Fix(applicability, message, [Replacement(original, kind, lambda node: _renamed(node, new_name))])
+
+
+def _renamed(node, new_name: str):
+    from ..layout import renamed_key
+
+    return renamed_key(node, new_name)
+
+
+def _integer(value: int):
+    def make(node):
+        from ..layout import integer
+
+        return integer(value, node)
+    return make
+
+
+class KeywordName(Located):
+    """Where a keyword argument's name is written (ast has no node for it)."""
+
+    __slots__ = ()
+
+    def __init__(self, keyword: ast.keyword):
+        self.lineno = self.end_lineno = keyword.lineno
+        self.col_offset = keyword.col_offset
+        self.end_col_offset = keyword.col_offset + len(keyword.arg or "")  # limit names are ASCII
 
 
 def value_fix(value: "IntValue", safe: int, applicability: str) -> Fix:
-    """Replace a limit's value: at the constant's definition when only this call reads it."""
-    from ..layout import integer
+    """Replace a limit's value: at the constant's definition when only this call reads it.
 
+    The new literal keeps the parentheses of what it replaces, and so their comments; a
+    comment inside the replaced expression would be lost (the engine checks, SCAN)."""
+    expression = ("BaseExpression",)
     if value.definition is not None and value.uses == 1:
-        return Fix(applicability, f"Set {value.definition_name} = {safe}", [Replacement(value.definition, integer(safe, value.definition))])
+        return Fix(applicability, f"Set {value.definition_name} = {safe}", [Replacement(value.definition, expression, _integer(safe), SCAN)])
     if value.definition is not None:
         # The constant is read elsewhere too: change this call only.
-        return Fix(UNSAFE, f"Pass {safe} here instead of {value.definition_name}", [Replacement(value.node, integer(safe, value.node))])
-    return Fix(applicability, f"Replace with {safe}", [Replacement(value.node, integer(safe, value.node))])
+        return Fix(UNSAFE, f"Pass {safe} here instead of {value.definition_name}", [Replacement(value.node, expression, _integer(safe), SCAN)])
+    return Fix(applicability, f"Replace with {safe}", [Replacement(value.node, expression, _integer(safe), SCAN)])
 
 
 def all_checks(knowledge: Knowledge) -> list[Check]:

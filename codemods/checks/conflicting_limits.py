@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Iterator, Optional
 
-import libcst as cst
-
 from ..callsites import CallSite, LimitParam
-from ..findings import SAFE, UNSAFE, Finding, Fix, Replacement
-from ..layout import without_element
+from ..findings import ASK_LIBCST, SAFE, UNSAFE, Finding, Fix, Replacement
 from ..targets import accepts_mct
+from ..values import DictItem
 from . import Check, Context, proven
 
 
@@ -34,14 +33,31 @@ class ConflictingLimits(Check):
         yield self.finding(message, drop.owner, site, self._fix(site, ctx, keep, drop))
 
     def _fix(self, site: CallSite, ctx: Context, keep: LimitParam, drop: LimitParam) -> Optional[Fix]:
-        if keep.via != drop.via or not isinstance(drop.owner, (cst.Arg, cst.DictElement)):
+        if keep.via != drop.via or not isinstance(drop.owner, (ast.keyword, DictItem)):
             return None  # one sits in a **spread or a `d["k"] = v` statement: edit by hand
-        container = site.call if isinstance(drop.owner, cst.Arg) else ctx.finder.r.parent(drop.owner)
-        if not isinstance(container, (cst.Call, cst.Dict)):
-            return None
-        new_container, comments_kept = without_element(container, drop.owner)
+        if isinstance(drop.owner, ast.keyword):
+            container, kind = site.call, ("Call",)
+            if not any(k is drop.owner for k in container.keywords):
+                return None  # written in a `dict(...)` the call spreads: edit by hand
+            # LibCST keeps positional and keyword arguments in one list, in the order written
+            written = sorted([*container.args, *container.keywords], key=lambda a: (a.lineno, a.col_offset))
+            index = next(i for i, a in enumerate(written) if a is drop.owner)
+        else:
+            container, kind, index = drop.owner.container, ("Dict",), drop.owner.index
         kept_value = ctx.finder.r.int_value(keep.value)
         dropped_value = ctx.finder.r.int_value(drop.value)
         same = kept_value is not None and dropped_value is not None and kept_value.value == dropped_value.value
-        applicability = SAFE if same and comments_kept and proven(site) else UNSAFE
-        return Fix(applicability, f"Remove `{drop.name}`", [Replacement(container, new_container)])
+        applicability = SAFE if same and proven(site) else UNSAFE
+        # Whether every comment survives the removal is LibCST's to say (layout.without_element):
+        # if one would not, the fix is unsafe, as it was always meant to be.
+        return Fix(applicability, f"Remove `{drop.name}`", [Replacement(container, kind, _without(index), ASK_LIBCST)],
+                   comment_note="")
+
+
+def _without(index: int):
+    def make(container):
+        from ..layout import without_element
+
+        items = container.args if type(container).__name__ == "Call" else container.elements
+        return without_element(container, items[index])[0]
+    return make

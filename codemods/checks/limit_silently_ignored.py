@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Iterator, Optional
-
-import libcst as cst
 
 from ..callsites import CallSite
 from ..findings import DISPLAY_ONLY, SAFE, Finding, Fix, Replacement
@@ -41,8 +40,13 @@ class LimitSilentlyIgnored(Check):
     @staticmethod
     def _extra_body(site: CallSite, limit) -> Optional[Fix]:
         """Shown, never applied: which of the options fits is the author's call (ruff's display-only)."""
-        if not isinstance(limit.owner, cst.Arg) or "extra_body" in site.names_present:
+        if not isinstance(limit.owner, ast.keyword) or "extra_body" in site.names_present:
             return None
-        body = cst.Dict([cst.DictElement(cst.SimpleString('"max_tokens"'), limit.value)])
-        new = limit.owner.with_changes(keyword=cst.Name("extra_body"), value=body)
-        return Fix(DISPLAY_ONLY, "Send the limit as extra_body={\"max_tokens\": N}", [Replacement(limit.owner, new)])
+        return Fix(DISPLAY_ONLY, "Send the limit as extra_body={\"max_tokens\": N}", [Replacement(limit.owner, ("Arg",), _extra_body)])
+
+
+def _extra_body(arg):
+    import libcst as cst
+
+    body = cst.Dict([cst.DictElement(cst.SimpleString('"max_tokens"'), arg.value)])
+    return arg.with_changes(keyword=cst.Name("extra_body"), value=body)

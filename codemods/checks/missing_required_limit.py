@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..callsites import CallSite
-from ..findings import SAFE, Finding, Fix, Replacement
-from ..layout import integer, with_keyword
+from ..findings import KEEPS, SAFE, Finding, Fix, Replacement
 from . import Check, Context
 
 
@@ -22,6 +21,14 @@ class MissingRequiredLimit(Check):
         message = f"`{name}` is required on {surface.id} ({surface.required_error or 'the request fails without it'}); safe default: {safe.explanation}"
         fix = None
         if site.can_insert:
-            new_call = with_keyword(site.call, name, integer(safe.value))
-            fix = Fix(SAFE, f"Add `{name}={safe.value}`", [Replacement(site.call, new_call)])
+            # The new keyword takes the line break before `)`; every comment stays (layout.py).
+            fix = Fix(SAFE, f"Add `{name}={safe.value}`", [Replacement(site.call, ("Call",), _adding(name, safe.value), KEEPS)])
         yield self.finding(message, site.call, site, fix)
+
+
+def _adding(name: str, value: int):
+    def make(call):
+        from ..layout import integer, with_keyword
+
+        return with_keyword(call, name, integer(value))
+    return make

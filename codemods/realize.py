@@ -1,0 +1,140 @@
+"""Fixes made real: the LibCST nodes that a finding's replacements stand for, edits and rewrites.
+
+The analysis runs on `ast` (source.py); a fix names what it replaces by its place in the
+text and how (findings.Replacement). Only when a fix is applied, or its edit is shown (JSON,
+SARIF), or only LibCST can tell whether it keeps every comment, is the file parsed with
+LibCST: the node at that place is found by its position (both parsers count the same
+syntactic spans: an expression without its parentheses, an argument from its keyword to the
+end of its value), made into its replacement, and applied by a transformer. The result is
+parsed again before anyone may write it; a fix that would not parse is dropped and reported.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import libcst as cst
+
+from .codegen import Layout, walk
+from .findings import ASK_LIBCST, DISPLAY_ONLY, SAFE, UNSAFE, FileResult, Finding
+from .layout import comments
+from .source import Source
+
+
+def parse(data: bytes) -> cst.Module:
+    return cst.parse_module(data)
+
+
+class Realization:
+    """One file's LibCST tree, with its layout, where the findings' fixes are made."""
+
+    def __init__(self, data: bytes):
+        self.module = parse(data)
+        self.layout = Layout(self.module)
+        # LibCST drops a few rare spellings (e.g. the space in `except (A, B) :`); such a file
+        # is still checked, but never rewritten, so that no byte outside a fix can change.
+        self.round_trips = self.layout.round_trips(data)
+
+    def _index(self, kinds: set[str]) -> dict:
+        """(span, LibCST class name) -> the outermost node there, for the classes asked about."""
+        expressions = "BaseExpression" in kinds
+        found: dict = {}
+        span = self.layout.span
+        ranges = self.layout.ranges
+        for node, _ in walk(self.module):
+            name = type(node).__name__
+            if name in kinds or (expressions and isinstance(node, cst.BaseExpression)):
+                if id(node) not in ranges:
+                    continue
+                where = span(node)
+                found.setdefault((where, name), node)
+                if expressions and isinstance(node, cst.BaseExpression):
+                    found.setdefault((where, "BaseExpression"), node)
+        return found
+
+    def make(self, findings: Sequence[Finding], source: Source) -> list[str]:
+        """Fill each fix's (original, new) LibCST pairs; apply the comment rule LibCST must decide.
+
+        Returns notes for fixes whose node was not found (a bug: never applied)."""
+        kinds = {kind for f in findings if f.fix is not None for rep in f.fix.replacements for kind in rep.kind}
+        if not kinds:
+            return []
+        at = self._index(kinds)
+        notes = []
+        for finding in findings:
+            fix = finding.fix
+            if fix is None or fix.nodes:
+                continue
+            pairs = []
+            for rep in fix.replacements:
+                where = source.span(rep.original)
+                node = next((at[(where, kind)] for kind in rep.kind if (where, kind) in at), None)
+                if node is None:
+                    pairs = []
+                    notes.append(f"fix for {finding.code} at line {finding.row} not applied: its node was not found in LibCST's tree (please report)")
+                    break
+                pairs.append((node, rep.make(node)))
+            fix.nodes = pairs
+            if pairs and fix.applicability == SAFE and any(
+                    rep.comments == ASK_LIBCST and comments(old) != comments(new) for rep, (old, new) in zip(fix.replacements, pairs)):
+                fix.applicability = UNSAFE
+                fix.message += fix.comment_note
+        return notes
+
+    def add_edits(self, findings: Sequence[Finding]) -> None:
+        self.layout.add_edits(findings)
+
+    def apply(self, result: FileResult, allowed: set[str]) -> None:
+        """Apply the allowed fixes whose edits do not overlap; keep the output only if it parses."""
+        if not self.round_trips:
+            if any(f.fix is not None for f in result.findings):
+                result.notes.append("fixes not applied: LibCST cannot reproduce this file byte for byte (please report it)")
+            return
+        chosen: dict[int, tuple[cst.CSTNode, cst.CSTNode]] = {}
+        taken: list[tuple] = []
+        applied: list[Finding] = []
+        for finding in result.findings:
+            fix = finding.fix
+            if fix is None or not fix.nodes or fix.applicability == DISPLAY_ONLY or fix.applicability not in allowed:
+                continue
+            spans = [self._span(old) for old, _ in fix.nodes]
+            if any(_overlaps(s, t) for s in spans for t in taken):
+                # Two findings may share one edit (same node, same new code): apply it once.
+                if all(id(old) in chosen and chosen[id(old)][1].deep_equals(new) for old, new in fix.nodes):
+                    applied.append(finding)
+                continue  # overlapping: left for the next pass
+            for (old, new), span in zip(fix.nodes, spans):
+                chosen[id(old)] = (old, new)
+                taken.append(span)
+            applied.append(finding)
+        if not chosen:
+            return
+        new_bytes = self.module.visit(_Replace(chosen)).bytes
+        try:
+            parse(new_bytes)
+        except Exception as exc:  # noqa: BLE001
+            from .engine import parse_error
+
+            result.notes.append(f"fixes dropped: the fixed code would not parse ({parse_error(exc)[0]})")
+            return
+        for finding in applied:
+            finding.fixed = True
+        result.fixed = new_bytes
+
+    def _span(self, node: cst.CSTNode) -> tuple[tuple[int, int], tuple[int, int]]:
+        line, column, end_line, end_column = self.layout.span(node)
+        return (line, column), (end_line, end_column)
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, replacements: dict[int, tuple[cst.CSTNode, cst.CSTNode]]):
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+        found = self.replacements.get(id(original_node))
+        return found[1] if found is not None and found[0] is original_node else updated_node
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
