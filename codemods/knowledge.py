@@ -169,6 +169,13 @@ class Knowledge:
                 else:
                     self._exact.setdefault(name.lower(), model)
         self.sanity_cap = max((m.context for m in models), default=2_097_152)
+        # SDK methods by their last name: every call of a module asks, nearly all in vain
+        self._methods: dict[str, list[tuple[tuple[str, ...], Surface, str]]] = {}
+        for surface in surfaces:
+            if surface.kind == "sdk":
+                for method in surface.methods:
+                    parts = tuple(method.split("."))
+                    self._methods.setdefault(parts[-1], []).append((parts, surface, method))
 
     # -- providers -------------------------------------------------------------------------
     def provider(self, provider_id: Optional[str]) -> Optional[Provider]:
@@ -234,16 +241,13 @@ class Knowledge:
 
     # -- surfaces --------------------------------------------------------------------------
     def surface_for_method(self, chain: tuple[str, ...]) -> Optional[tuple[Surface, str]]:
-        """The surface whose method is the longest suffix of an attribute chain."""
+        """The surface whose method is the longest suffix of an attribute chain (the first
+        such, in the order of the rules, when two are as long)."""
         best: Optional[tuple[Surface, str]] = None
-        for surface in self.surfaces:
-            if surface.kind != "sdk":
-                continue
-            for method in surface.methods:
-                parts = tuple(method.split("."))
-                if len(parts) <= len(chain) and chain[len(chain) - len(parts):] == parts:
-                    if best is None or len(parts) > len(best[1].split(".")):
-                        best = (surface, method)
+        longest = 0
+        for parts, surface, method in self._methods.get(chain[-1], ()) if chain else ():
+            if len(parts) <= len(chain) and chain[len(chain) - len(parts):] == parts and len(parts) > longest:
+                best, longest = (surface, method), len(parts)
         return best
 
     def surface_for_function(self, qualified_name: str) -> Optional[Surface]:

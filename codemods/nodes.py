@@ -7,7 +7,8 @@ plain attribute tests.
 from __future__ import annotations
 
 import ast
-from typing import Callable, Iterator, Optional, TypeVar
+from ast import AST
+from typing import Callable, Optional, TypeVar
 
 N = TypeVar("N", bound=ast.AST)
 
@@ -35,31 +36,52 @@ def positional(call: ast.Call) -> list[ast.expr]:
     return [arg for arg in call.args if type(arg) is not ast.Starred]
 
 
+# Fields that never hold a child worth walking: names and flags, and the context and operator
+# singletons (one `Load()` object is shared by every Name of the tree).
+_NOT_CHILDREN = frozenset(("ctx", "op", "ops", "id", "arg", "attr", "name", "asname", "rest", "kwd_attrs", "kind",
+                           "type_comment", "level", "module", "is_async", "conversion", "simple", "tag"))
 _FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS[cls] = () if cls is ast.Constant else tuple(f for f in cls._fields if f not in _NOT_CHILDREN)
+    return names
 
 
 def children(node: ast.AST) -> list[ast.AST]:
     """The node's direct children, in the order of its fields (the order of the text)."""
-    names = _FIELDS.get(type(node))
-    if names is None:
-        names = _FIELDS[type(node)] = tuple(node._fields)
     found: list[ast.AST] = []
-    for name in names:
-        value = getattr(node, name, None)
-        if isinstance(value, ast.AST):
+    names = _FIELDS.get(type(node))
+    for name in names if names is not None else _fields(type(node)):
+        value = getattr(node, name)
+        if type(value) is list:
+            found.extend(item for item in value if isinstance(item, AST))
+        elif isinstance(value, AST):
             found.append(value)
-        elif type(value) is list:
-            found.extend(item for item in value if isinstance(item, ast.AST))
     return found
 
 
-def walk(tree: ast.AST) -> Iterator[tuple[ast.AST, Optional[ast.AST]]]:
+def walk(tree: ast.AST) -> list[tuple[ast.AST, Optional[ast.AST]]]:
     """Every node under tree (tree included) with its parent, parents before children."""
+    found: list[tuple[ast.AST, Optional[ast.AST]]] = []
     stack: list[tuple[ast.AST, Optional[ast.AST]]] = [(tree, None)]
+    fields, pop, push, keep = _FIELDS, stack.pop, stack.append, found.append
     while stack:
-        node, parent = stack.pop()
-        yield node, parent
-        stack.extend((child, node) for child in reversed(children(node)))
+        item = pop()
+        keep(item)
+        node = item[0]
+        names = fields.get(type(node))
+        kids = []
+        for name in names if names is not None else _fields(type(node)):
+            value = getattr(node, name)
+            if type(value) is list:
+                kids.extend(value)
+            elif value is not None:
+                kids.append(value)
+        for child in reversed(kids):
+            if isinstance(child, AST):  # Dict keys and kw_defaults hold None, Global names are str
+                push((child, node))
+    return found
 
 
 def find_all(tree: ast.AST, kind: "type[N] | tuple", keep: Optional[Callable[[N], bool]] = None) -> list[N]:
