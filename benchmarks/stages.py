@@ -4,8 +4,8 @@
 
 Not a test. The collector is paused during each file, as the pool's workers pause it
 (runner._analyze_remote); figures are medians over every file and round, in milliseconds,
-printed as a Markdown table that the README quotes. `ast.parse` is there for reference: it is
-what a parse costs without LibCST's concrete tree.
+printed as a Markdown table that the README quotes. The analysis (`check`) reads the `ast`
+tree; the LibCST stages are what a file with a fix to apply or show costs on top of it.
 """
 
 from __future__ import annotations
@@ -25,16 +25,19 @@ sys.path.insert(0, str(HERE.parent))
 
 import libcst as cst  # noqa: E402
 
+from codemods.callsites import CallSiteFinder  # noqa: E402
 from codemods.codegen import Layout  # noqa: E402
 from codemods.config import Settings  # noqa: E402
 from codemods.engine import analyze  # noqa: E402
 from codemods.knowledge import load  # noqa: E402
 from codemods.nodes import walk  # noqa: E402
 from codemods.scopes import Scopes  # noqa: E402
+from codemods.source import order, parse  # noqa: E402
 from corpus import build_dense  # noqa: E402
 
-STAGES = ("ast.parse (reference)", "LibCST parse", "codegen pass (positions, codegen.py)",
-          "walk and parents (nodes.py)", "scopes (scopes.py)", "whole analysis (engine.analyze)")
+STAGES = ("ast parse and decode (source.py)", "walk and parents (nodes.py)", "scopes (scopes.py)",
+          "call sites and comments (callsites.py)", "whole check (engine.analyze)",
+          "with JSON edits (LibCST parse, codegen, edits)", "LibCST parse alone", "codegen pass alone (codegen.py)")
 
 
 def _timed(function) -> tuple[float, object]:
@@ -44,20 +47,25 @@ def _timed(function) -> tuple[float, object]:
 
 
 def stages(data: bytes, knowledge, settings) -> list[float]:
-    spent = [_timed(lambda: ast.parse(data))[0]]
-    seconds, module = _timed(lambda: cst.parse_module(data))
-    spent.append(seconds)
-    seconds, layout = _timed(lambda: Layout(module))
-    spent.append(seconds)
+    seconds, (tree, source, _) = _timed(lambda: parse(data))
+    spent = [seconds]
 
     def walked_and_parents():
-        walked = list(walk(module))
+        walked = walk(tree)
         return walked, {id(node): parent for node, parent in walked if parent is not None}
 
     seconds, (walked, parents) = _timed(walked_and_parents)
     spent.append(seconds)
-    spent.append(_timed(lambda: Scopes(module, walked, parents, layout.order))[0])
+    spent.append(_timed(lambda: Scopes(tree, walked, parents, order))[0])
+    _, (tree, source, _) = _timed(lambda: parse(data))
+    finder = CallSiteFinder(knowledge, settings, source=source)
+    spent.append(_timed(lambda: finder.collect(tree))[0])  # walks, scopes, then the call sites
+    spent[-1] -= spent[1] + spent[2]
     spent.append(_timed(lambda: analyze(data, "dense.py", knowledge, settings))[0])
+    spent.append(_timed(lambda: analyze(data, "dense.py", knowledge, settings, edits=True))[0])
+    seconds, module = _timed(lambda: cst.parse_module(data))
+    spent.append(seconds)
+    spent.append(_timed(lambda: Layout(module))[0])
     return spent
 
 

@@ -114,6 +114,22 @@ class Layout:
         """Token indices of the node's start and end: compare them to order nodes in the text."""
         return self.ranges.get(id(node), (0, 0))
 
+    def offset(self, line: int, column: int) -> int:
+        """The text offset of a (1-based line, 0-based column) position."""
+        starts = self._lines.starts
+        return (starts[line - 1] if line <= len(starts) else len(self.code)) + column
+
+    def start_offsets(self) -> dict[int, list[cst.CSTNode]]:
+        """Nodes by the text offset where their range starts, for finding a node by position
+        without working out a position for each."""
+        by_offset: dict[int, list[cst.CSTNode]] = {}
+        offsets, ranges = self._offsets, self.ranges
+        for node, _ in walk(self.module):
+            found = ranges.get(id(node))
+            if found is not None:
+                by_offset.setdefault(offsets[found[0]], []).append(node)
+        return by_offset
+
     def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         """(line, column, end line, end column) of the node's code: lines 1-based, columns 0-based."""
         pos = self.positions[node]

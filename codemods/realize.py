@@ -34,32 +34,22 @@ class Realization:
         # LibCST drops a few rare spellings (e.g. the space in `except (A, B) :`); such a file
         # is still checked, but never rewritten, so that no byte outside a fix can change.
         self.round_trips = self.layout.round_trips(data)
+        self._by_offset = None
 
-    def _index(self, kinds: set[str]) -> dict:
-        """(span, LibCST class name) -> the outermost node there, for the classes asked about."""
-        expressions = "BaseExpression" in kinds
-        found: dict = {}
-        span = self.layout.span
-        ranges = self.layout.ranges
-        for node, _ in walk(self.module):
+    def _at(self, span: tuple[int, int, int, int], kinds: tuple[str, ...]):
+        """The outermost node of one of these LibCST classes with exactly this span."""
+        if self._by_offset is None:
+            self._by_offset = self.layout.start_offsets()
+        for node in self._by_offset.get(self.layout.offset(span[0], span[1]), ()):  # parents come first
             name = type(node).__name__
-            if name in kinds or (expressions and isinstance(node, cst.BaseExpression)):
-                if id(node) not in ranges:
-                    continue
-                where = span(node)
-                found.setdefault((where, name), node)
-                if expressions and isinstance(node, cst.BaseExpression):
-                    found.setdefault((where, "BaseExpression"), node)
-        return found
+            if (name in kinds or ("BaseExpression" in kinds and isinstance(node, cst.BaseExpression))) and self.layout.span(node) == span:
+                return node
+        return None
 
     def make(self, findings: Sequence[Finding], source: Source) -> list[str]:
         """Fill each fix's (original, new) LibCST pairs; apply the comment rule LibCST must decide.
 
         Returns notes for fixes whose node was not found (a bug: never applied)."""
-        kinds = {kind for f in findings if f.fix is not None for rep in f.fix.replacements for kind in rep.kind}
-        if not kinds:
-            return []
-        at = self._index(kinds)
         notes = []
         for finding in findings:
             fix = finding.fix
@@ -67,8 +57,7 @@ class Realization:
                 continue
             pairs = []
             for rep in fix.replacements:
-                where = source.span(rep.original)
-                node = next((at[(where, kind)] for kind in rep.kind if (where, kind) in at), None)
+                node = self._at(source.span(rep.original), rep.kind)
                 if node is None:
                     pairs = []
                     notes.append(f"fix for {finding.code} at line {finding.row} not applied: its node was not found in LibCST's tree (please report)")
