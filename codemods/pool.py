@@ -16,7 +16,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional
 
 
 def default_jobs() -> int:
@@ -88,38 +88,91 @@ class _Worker:
             self.process.join()
 
 
-def ordered_map(function: Callable, tasks: Sequence, jobs: int, initializer: Callable, timeout: float) -> Iterator:
+@dataclass
+class PoolStats:
+    """What a run of ordered_map did: how many tasks, and how many workers it started."""
+
+    tasks: int = 0
+    workers: int = 0
+
+
+# Tasks read ahead of the workers at most: enough to keep them fed, few enough that a run's
+# files are not all held in memory at once.
+READ_AHEAD = 64
+
+
+def ordered_map(function: Callable, tasks: Iterable, jobs: int, initializer: Callable, timeout: float,
+                min_pool: int = 1, stats: Optional[PoolStats] = None) -> Iterator:
     """function(task), or a Failure, for every task, yielded in the order of tasks.
 
-    Up to `jobs` workers take one task at a time, so a slow file does not hold up a chunk of
-    others, and at most one task a worker is in flight (nothing piles up in the pipes).
+    tasks may be lazy (a generator that reads files): it is read while the workers are busy,
+    so that reading the files overlaps their analysis instead of coming before it. The first
+    task starts one worker; more start, up to `jobs`, once `min_pool` tasks have been seen and
+    one is waiting for a worker (a handful of files, as in pre-commit, stay in one).
+    Each worker takes one task at a time, so a slow file does not hold up a chunk of others,
+    and at most one task a worker is in flight (nothing piles up in the pipes).
     A worker that dies is replaced and its task reported with the signal that killed it; a
     task still running after `timeout` seconds has its worker terminated and replaced.
     On Ctrl-C or SIGTERM in this process every worker is terminated at once.
     """
-    from multiprocessing.connection import wait
+    stats = stats if stats is not None else PoolStats()
+    source = iter(tasks)
+    waiting: deque = deque()  # (slot, task): read, not yet given to a worker
+    exhausted = False
 
-    context = _context()
-    if context.get_start_method() == "fork":
-        # A forked worker shares the parent's pages until it writes to them, and the cyclic
-        # collector writes to every object it visits: frozen objects are left alone, so the
-        # imported LibCST and the rules stay shared instead of being copied into each worker.
-        gc.collect()
-        gc.freeze()
-    todo = deque(range(len(tasks)))
+    def pull() -> bool:
+        nonlocal exhausted
+        if exhausted:
+            return False
+        try:
+            task = next(source)
+        except StopIteration:
+            exhausted = True
+            return False
+        waiting.append((stats.tasks, task))
+        stats.tasks += 1
+        return True
+
+    context = None
     done: dict[int, object] = {}
-    workers = [_Worker(context, function, initializer) for _ in range(max(1, min(jobs, len(tasks))))]
+    workers: list[_Worker] = []
+
+    def start() -> None:
+        nonlocal context
+        if context is None:
+            context = _context()
+        if context.get_start_method() == "fork":
+            # A forked worker shares the parent's pages until it writes to them, and the cyclic
+            # collector writes to every object it visits: frozen objects are left alone, so the
+            # imported modules and the rules stay shared instead of being copied into each worker.
+            gc.collect()
+            gc.freeze()
+        workers.append(_Worker(context, function, initializer))
+        stats.workers += 1
+
     interrupted = True
     try:
         next_out = 0
-        while next_out < len(tasks):
+        while True:
+            if not workers and (waiting or pull()):
+                start()
             for worker in workers:
-                if worker.slot is None and todo:
-                    slot = todo.popleft()
-                    worker.give(slot, tasks[slot])
+                if worker.slot is None and (waiting or pull()):
+                    worker.give(*waiting.popleft())
+            if waiting and len(workers) < jobs and stats.tasks >= min_pool:
+                start()  # work is waiting and every worker is busy
+                continue
             busy = [w for w in workers if w.slot is not None]
-            deadline = min(w.since for w in busy) + timeout
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=max(0.0, deadline - time.monotonic()))
+            if not busy:
+                break  # every task read and done
+            from multiprocessing.connection import wait  # not before a file needs a worker (test_lazy_imports)
+            handles = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+            ready = wait(handles, timeout=0) if not exhausted and len(waiting) < READ_AHEAD else []
+            if not ready:
+                if not exhausted and len(waiting) < READ_AHEAD and pull():
+                    continue  # read the next file while the workers work
+                deadline = min(w.since for w in busy) + timeout
+                ready = wait(handles, timeout=max(0.0, deadline - time.monotonic()))
             for index, worker in enumerate(workers):
                 if worker.slot is None:
                     continue
@@ -143,6 +196,9 @@ def ordered_map(function: Callable, tasks: Sequence, jobs: int, initializer: Cal
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
+        while next_out in done:
+            yield done.pop(next_out)
+            next_out += 1
         interrupted = False
     finally:
         for worker in workers:

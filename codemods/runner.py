@@ -6,7 +6,7 @@ import gc
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from .cache import Cache
 from .config import ConfigError, Settings, SettingsResolver
@@ -100,24 +100,37 @@ class _Job:
 def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixes: bool, write: bool,
         roots: Sequence[Path] = (), on_file: Optional[Callable[[Path], None]] = None, jobs: int = 1,
         cache: Optional[Cache] = None, edits: bool = False) -> RunResult:
-    """Read and prefilter every file here; parse the few that may matter in worker processes (several when there are many).
+    """Read and prefilter every file here; analyse the few that may matter in worker processes (several when there are many).
 
-    Results come back in the order the paths were given whatever the pool does, and fixes
-    are written from this process only, one file at a time. With edits, each fix also carries
-    its text edit (JSON and SARIF show them).
+    Files are read while the workers analyse those already found (pool.ordered_map reads
+    ahead). Results come back in the order the paths were given whatever the pool does, and
+    fixes are written from this process only, one file at a time. With edits, each fix also
+    carries its text edit (JSON and SARIF show them).
     """
     out = RunResult()
+    # Configuration errors surface before any file is read, let alone written.
+    for folder in sorted({path.parent for path in paths}):
+        knowledge_for(resolver.for_folder(folder))
     slots: list[Optional[FileResult]] = []  # one per file to analyse: files with nothing to say take no room
-    work: list[_Job] = []
+    read_errors: list[str] = []
+    found = _read(paths, resolver, out, slots, read_errors, on_file)
+    _analyze_jobs(found, slots, out, paths, roots, fix, unsafe_fixes, write, on_file, jobs, cache, edits)
+    out.errors[:0] = read_errors  # what could not be read first, then what the analysis said, file by file
+    out.files = [r for r in slots if r is not None]
+    return out
+
+
+def _read(paths: Sequence[Path], resolver: SettingsResolver, out: RunResult, slots: list, errors: list[str], on_file) -> Iterator[_Job]:
+    """The files worth analysing, read one by one as the caller asks for them."""
     for path in paths:
         display = display_name(path)
         try:
             if path.is_dir():
-                out.errors.append(f"{display}: is a directory named like a Python file; skipped")
+                errors.append(f"{display}: is a directory named like a Python file; skipped")
                 continue
             data = path.read_bytes()
         except OSError as exc:
-            out.errors.append(f"{display}: cannot read ({exc.strerror or exc})")
+            errors.append(f"{display}: cannot read ({exc.strerror or exc})")
             continue
         out.checked += 1
         if not may_have_findings(data):
@@ -128,37 +141,40 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
             _tick(on_file, path)
             continue
         if len(data) > MAX_FILE_BYTES:
-            out.errors.append(f"{display}: {len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit; skipped")
+            errors.append(f"{display}: {len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit; skipped")
             _tick(on_file, path)
             continue
-        work.append(_Job(len(slots), path, data, resolver.for_path(path)))
         slots.append(None)
-    if work:
-        _analyze_jobs(work, slots, out, paths, roots, fix, unsafe_fixes, write, on_file, jobs, cache, edits)
-    out.files = [r for r in slots if r is not None]
-    return out
+        yield _Job(len(slots) - 1, path, data, resolver.for_path(path))
 
 
-def _analyze_jobs(work: list[_Job], slots: list, out: RunResult, paths: Sequence[Path], roots, fix: bool, unsafe_fixes: bool,
+def _analyze_jobs(found: Iterable[_Job], slots: list, out: RunResult, paths: Sequence[Path], roots, fix: bool, unsafe_fixes: bool,
                   write: bool, on_file, jobs: int, cache: Optional[Cache], edits: bool = False) -> None:
-    from .clientindex import Directory  # only when some file needs analysing
-    from .modules import module_names
-
-    knowledge_by_job = [knowledge_for(job.settings) for job in work]  # configuration errors surface here
-    directory = Directory(paths, roots, knowledge_by_job[0])
     mode = f"fix={fix} unsafe={unsafe_fixes} edits={edits}"
-    pending: list[_Job] = []
-    for job, knowledge in zip(work, knowledge_by_job):
-        job.names = tuple(module_names(job.path, roots))
-        job.index = directory.index_for(job.path, _code(job), job.names)
-        if cache is not None:
-            job.key = cache.key(job.data, str(job.path), repr(job.settings), knowledge.digest, mode, repr(job.names), job.index.digest)
-            hit = cache.get(job.key, display_name(job.path), job.data)
-            if hit is not None:
-                _finish(job, hit, slots, out, write, on_file, None, roots)
-                continue
-        pending.append(job)
-    for job, result, failed in _results(pending, fix, unsafe_fixes, jobs, edits):
+    directory = None
+
+    def pending() -> Iterator[_Job]:
+        """The jobs the cache does not answer; those it does are finished on the way."""
+        nonlocal directory
+        for job in found:
+            knowledge = knowledge_for(job.settings)
+            if directory is None:
+                from .clientindex import Directory  # only when some file needs analysing
+
+                directory = Directory(paths, roots, knowledge)
+            from .modules import module_names
+
+            job.names = tuple(module_names(job.path, roots))
+            job.index = directory.index_for(job.path, _code(job), job.names)
+            if cache is not None:
+                job.key = cache.key(job.data, str(job.path), repr(job.settings), knowledge.digest, mode, repr(job.names), job.index.digest)
+                hit = cache.get(job.key, display_name(job.path), job.data)
+                if hit is not None:
+                    _finish(job, hit, slots, out, write, on_file, None, roots)
+                    continue
+            yield job
+
+    for job, result, failed in _results(pending(), fix, unsafe_fixes, jobs, edits):
         # A crash or a time-out is not cached: the next run tries the file again.
         _finish(job, result, slots, out, write, on_file, None if failed else cache, roots)
 
@@ -177,28 +193,36 @@ def _code(job: _Job) -> bytes:
 
 # Fewer files than this are analysed by one worker: starting more costs more than it saves
 # (LibCST's codemod runner makes the same call), and a pre-commit run passes a handful.
+# The pool grows to --jobs workers once this many files are found (pool.ordered_map).
 POOL_MIN_FILES = 4
 # A file whose analysis runs longer than this is stopped and reported (env TOKENFIX_FILE_TIMEOUT).
 FILE_TIMEOUT = 300.0
 
 
-def _results(pending: list[_Job], fix: bool, unsafe_fixes: bool, jobs: int, edits: bool = False):
+def _results(pending: Iterable[_Job], fix: bool, unsafe_fixes: bool, jobs: int, edits: bool = False):
     """(job, detached result, whether the worker failed) in the order of `pending`, each
     computed in a worker process.
 
-    Not in this process, even for one file: LibCST's native parser can crash on hostile
-    input, and the crash must cost that file, not the run (pool.py).
+    Not in this process, even for one file: a parser can crash on hostile input (LibCST's
+    native one does, on code nested thousands deep), and the crash must cost that file, not
+    the run (pool.py).
     """
-    if not pending:  # every file came from the cache: LibCST is not even imported
-        return
-    from . import engine  # noqa: F401 - imported once here, so that forked workers start with it loaded
-    if fix or edits:
-        import libcst  # noqa: F401 - and with LibCST, which every file with a fix will need
     from .pool import Failure, ordered_map
 
-    tasks = [(display_name(job.path), job.data, job.settings, job.names, job.index, fix, unsafe_fixes, edits) for job in pending]
-    workers = 1 if len(pending) < POOL_MIN_FILES else jobs
-    for result, job in zip(ordered_map(_analyze_remote, tasks, workers, _init_worker, file_timeout()), pending):
+    given: list[_Job] = []
+
+    def tasks():
+        for job in pending:
+            if not given:  # imported once, so that forked workers start with them loaded
+                from . import engine  # noqa: F401
+                if fix or edits:
+                    import libcst  # noqa: F401 - which every file with a fix will need
+            given.append(job)
+            yield (display_name(job.path), job.data, job.settings, job.names, job.index, fix, unsafe_fixes, edits)
+
+    for slot, result in enumerate(ordered_map(_analyze_remote, tasks(), jobs, _init_worker, file_timeout(), POOL_MIN_FILES)):
+        job = given[slot]
+        given[slot] = None  # its bytes are not needed here any more
         failed = isinstance(result, Failure)
         if failed:
             result = FileResult(display_name(job.path), job.data, error=result.reason)

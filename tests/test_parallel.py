@@ -55,9 +55,10 @@ def test_many_files_share_the_pool_a_handful_go_to_one_worker(tree: Path, monkey
     calls = []
     real = codemods.pool.ordered_map
 
-    def spy(function, tasks, jobs, initializer, timeout):
-        calls.append((len(tasks), jobs))
-        return real(function, tasks, jobs, initializer, timeout)
+    def spy(function, tasks, jobs, initializer, timeout, min_pool=1):
+        stats = codemods.pool.PoolStats()
+        calls.append(stats)
+        return real(function, tasks, jobs, initializer, timeout, min_pool, stats)
 
     monkeypatch.setattr(codemods.pool, "ordered_map", spy)
     files = sorted(tree.glob("*.py"))
@@ -65,12 +66,12 @@ def test_many_files_share_the_pool_a_handful_go_to_one_worker(tree: Path, monkey
     parsed = len([f for f in files if not f.name.endswith("_plain.py")])
     pooled = runner.run(files, resolver, fix=True, unsafe_fixes=False, write=False, roots=[tree], jobs=2)
     serial = runner.run(files, resolver, fix=True, unsafe_fixes=False, write=False, roots=[tree], jobs=1)
-    assert calls == [(parsed, 2), (parsed, 1)]
+    assert [(c.tasks, c.workers) for c in calls] == [(parsed, 2), (parsed, 1)]
     assert [(r.path, r.fixed, [f.message for f in r.findings]) for r in pooled.files] == \
         [(r.path, r.fixed, [f.message for f in r.findings]) for r in serial.files]
     handful = files[: 2 * (runner.POOL_MIN_FILES - 1)]  # fewer files to parse than POOL_MIN_FILES
     runner.run(handful, resolver, fix=False, unsafe_fixes=False, write=False, roots=[tree], jobs=2)
-    assert calls[2][1] == 1 and calls[2][0] < runner.POOL_MIN_FILES
+    assert calls[2].workers == 1 and calls[2].tasks < runner.POOL_MIN_FILES
 
 
 def test_jobs_must_be_positive(tree: Path) -> None:
@@ -106,3 +107,42 @@ def test_a_worker_that_dies_or_overruns_costs_one_task_not_the_run() -> None:
         2, "the parser crashed on this file", 4, "analysis took longer than 3 s", 6, "internal error: ValueError: boom", 8,
         "the parser crashed on this file", 10]
     assert "killed by SIGSEGV" in out[1].reason
+
+
+def test_tasks_are_read_while_the_workers_work_and_no_further_ahead_than_the_limit() -> None:
+    """runner reads files lazily through the pool: reading overlaps analysis, and memory stays bounded."""
+    import faulthandler
+
+    from codemods.pool import READ_AHEAD, PoolStats, ordered_map
+
+    results: list = []
+    seen_at_pull: list[int] = []
+
+    def tasks():
+        for item in range(READ_AHEAD * 3):
+            seen_at_pull.append(len(results))
+            yield item
+
+    stats = PoolStats()
+    for value in ordered_map(_task, tasks(), 2, faulthandler.disable, timeout=30, min_pool=4, stats=stats):
+        results.append(value)
+    assert results == [item * 2 for item in range(READ_AHEAD * 3)]
+    assert stats.tasks == READ_AHEAD * 3 and stats.workers == 2
+    assert seen_at_pull.count(0) <= READ_AHEAD + 2  # not everything read before the first result
+    assert seen_at_pull[-1] > 0
+
+
+def test_an_error_while_reading_stops_the_workers() -> None:
+    import faulthandler
+
+    from codemods.pool import ordered_map
+
+    def tasks():
+        yield from range(10)
+        raise RuntimeError("a configuration error found half-way")
+
+    with pytest.raises(RuntimeError, match="half-way"):
+        list(ordered_map(_task, tasks(), 2, faulthandler.disable, timeout=30, min_pool=1))
+    import multiprocessing
+
+    assert multiprocessing.active_children() == []
