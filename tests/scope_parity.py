@@ -9,13 +9,15 @@ every call:
   and for each how many places read it (the `uses` of a constant).
 
 The two trees are matched by position: both parsers give an expression the same span.
-Names inside comprehensions are left out: LibCST binds the target of a second `for` in the
-enclosing function, where scopes.py follows Python.
+Two differences are Python's rules, which scopes.py follows and LibCST does not: names inside
+comprehensions are left out (LibCST binds the target of a second `for` in the enclosing
+function), and names are compared in NFKC form (Python reads `ｗｉｄｔｈ` as `width`).
 """
 
 from __future__ import annotations
 
 import ast
+import unicodedata
 import warnings
 from typing import Iterator, Optional
 
@@ -29,10 +31,11 @@ from codemods.source import Source, order
 
 
 def _comparable(names: set[str], dotted: str) -> set[str]:
-    # LibCST names `"x".join` `None.join` and finds the builtin None in it; nothing reads that.
+    # LibCST names `"x".join` `None.join` and finds the builtin None in it (True and False
+    # alike: Names to LibCST, constants to ast); nothing reads that.
     if dotted:
         return names
-    return {n for n in names if n != "builtins.None"}
+    return {n for n in names if n not in ("builtins.None", "builtins.True", "builtins.False")}
 
 
 def asked(module: cst.Module) -> Iterator[cst.CSTNode]:
@@ -94,7 +97,7 @@ def differences(code: str | bytes) -> Iterator[str]:
         if mine_node is None:
             yield f"line {line}: no ast {kind} at {layout.span(node)} for {module.code_for_node(node)!r}"
             continue
-        theirs = {q.name for q in scope.get_qualified_names_for(node)}
+        theirs = {unicodedata.normalize("NFKC", q.name) for q in scope.get_qualified_names_for(node)}
         mine = ours.scopes.qualified_names(mine_node)
         if _comparable(theirs, _dotted(mine_node)) != _comparable(mine, _dotted(mine_node)):
             yield f"line {line}: qualified names of {module.code_for_node(node)!r}: LibCST {sorted(theirs)}, scopes.py {sorted(mine)}"
