@@ -48,7 +48,10 @@ def parse_error(exc: BaseException) -> tuple[str, int]:
 
 def _unparsable(data: bytes, exc: BaseException) -> tuple[str, int]:
     """Why a file does not parse, in LibCST's words when it agrees (its messages are the ones
-    users have seen), else in Python's."""
+    users have seen), else in Python's. Code nested too deep for Python's parser is said so at
+    once: LibCST's parser would take minutes on it, or crash."""
+    if isinstance(exc, (RecursionError, MemoryError)):
+        return "too deeply nested for the parser (RecursionError)", 0
     try:
         from .realize import parse
 

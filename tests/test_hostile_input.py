@@ -59,7 +59,7 @@ CASES = [
     Case("huge_no_trigger.py", b"x = 1\n" * (TWENTY_MB // 6), None),
     Case("deep_parens.py", _deep(5000), "the parser crashed on this file (killed by SIGSEGV"),
     Case("deep_list.py", CALL + b"x = " + b"[" * 1000 + b"]" * 1000 + b"\n", "too deeply nested"),
-    Case("long_sum.py", CALL + b"x = " + b" + ".join([b"1"] * 100_000) + b"\n", f"analysis took longer than {TIMEOUT} s"),
+    Case("long_sum.py", CALL + b"x = " + b" + ".join([b"1"] * 100_000) + b"\n", "too deeply nested for the parser (RecursionError)"),
     Case("form_feed_tabs.py", b"\x0c\nimport os\n\x0c\nif True:\n\t" + CALL.replace(b"\n", b"\n\t").rstrip(b"\t") + b"\x0c\n",
          None, b"\x0c\nimport os\n\x0c\nif True:\n\t" + FIXED.replace(b"\n", b"\n\t").rstrip(b"\t") + b"\x0c\n"),
     # LibCST reads old Mac line endings but writes them back as LF: checked, never rewritten
