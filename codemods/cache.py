@@ -6,6 +6,15 @@ other modules of the run export. Entries are JSON, never pickle: the folder may 
 by anyone, so an entry is data to validate, not code to trust. Anything that does not read
 back exactly (truncated, edited, another version's layout) counts as a miss and is rewritten.
 Writes go through a temporary file and a rename, so two runs at once never see half an entry.
+
+Most files of a repository have no LLM call, and a warm run would spend its time reading them
+all again to find that out. The cache also remembers which files the prefilter ruled out,
+by what `os.stat` says of them (device, inode, size, modification and change times, to the
+nanosecond): one that has not changed since is not read again. Any write to a file changes
+its change time, which no tool can set back; but file systems count time in ticks of a few
+milliseconds, so two writes in one tick can leave the same stat behind. As git does with its
+index ("racily clean" entries), a file changed in the last RACY_SECONDS is not remembered:
+it is read again next time. The record is one JSON file, validated and rebuilt like an entry.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Optional
 
@@ -23,6 +33,8 @@ from .findings import Edit, FileResult, Finding, Fix, SiteSummary
 DEFAULT_DIR = ".tokenfix_cache"
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by tokenfix.\n# For information about cache directory tags see https://bford.info/cachedir/\n"
 LAYOUT = "1"  # bump when the entry format changes
+RULED_OUT = "ruled-out.json"
+RACY_SECONDS = 2.0
 
 
 class Cache:
@@ -31,6 +43,63 @@ class Cache:
         self.entries = folder / f"v{LAYOUT}"
         self.hits = self.misses = 0
         self._ready = False
+        self._ruled_out: Optional[dict[str, list[int]]] = None  # path -> its stat, when last read
+        self._ruled_out_changed = False
+
+    # -- files without a trigger word ---------------------------------------------------------
+    def _record(self) -> dict[str, list[int]]:
+        if self._ruled_out is None:
+            self._ruled_out = {}
+            try:  # a header line (version, checksum of the rest), then {path: signature}
+                header, _, body = (self.entries / RULED_OUT).read_bytes().partition(b"\n")
+                if json.loads(header) != {"version": __version__, "sum": _digest(body)}:
+                    raise ValueError("another version's record, or a damaged one")
+                files = json.loads(body)
+                if isinstance(files, dict):  # a value that is no signature never equals one: no need to look
+                    self._ruled_out = files
+            except Exception:  # noqa: BLE001 - missing or damaged: every file is read
+                pass
+        return self._ruled_out
+
+    def ruled_out(self, path: str, stat: os.stat_result) -> bool:
+        """Whether the prefilter ruled this file out when it last read it, and it has not changed since."""
+        return self._record().get(path) == _signature(stat)
+
+    def note_ruled_out(self, path: str, stat: os.stat_result) -> None:
+        record = self._record()
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) > time.time_ns() - int(RACY_SECONDS * 1e9):
+            self.forget(path)  # changed just now: a write in the same tick could leave this stat
+            return
+        signature = _signature(stat)
+        if record.get(path) != signature:
+            record[path] = signature
+            self._ruled_out_changed = True
+
+    def forget(self, path: str) -> None:
+        """The file now passes the prefilter (or cannot be read): ask again next time."""
+        if path in self._record():
+            del self._ruled_out[path]
+            self._ruled_out_changed = True
+
+    def save(self) -> None:
+        """Write the record of ruled-out files, if this run changed it."""
+        if not self._ruled_out_changed:
+            return
+        body = json.dumps(self._ruled_out, separators=(",", ":")).encode("utf-8", "surrogateescape")
+        payload = json.dumps({"version": __version__, "sum": _digest(body)}).encode("utf-8") + b"\n" + body
+        try:
+            self._prepare()
+            handle, temp = tempfile.mkstemp(dir=self.entries, prefix=".", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(payload)
+                os.replace(temp, self.entries / RULED_OUT)
+            except BaseException:
+                os.unlink(temp)
+                raise
+        except OSError:
+            pass
+        self._ruled_out_changed = False
 
     def key(self, data: bytes, *parts: str) -> str:
         digest = hashlib.blake2b(data, digest_size=20)
@@ -79,6 +148,14 @@ class Cache:
             if not marker.exists():
                 marker.write_text(text, encoding="utf-8")
         self._ready = True
+
+
+def _signature(stat: os.stat_result) -> list[int]:
+    return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _checksum(payload: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+from stat import S_ISDIR
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
@@ -109,39 +110,59 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
     """
     out = RunResult()
     # Configuration errors surface before any file is read, let alone written.
-    for folder in sorted({path.parent for path in paths}):
-        knowledge_for(resolver.for_folder(folder))
+    for folder in sorted({os.path.dirname(str(path)) for path in paths}):  # strings: a Path's hash is slow
+        knowledge_for(resolver.for_folder(Path(folder)))
     slots: list[Optional[FileResult]] = []  # one per file to analyse: files with nothing to say take no room
     read_errors: list[str] = []
-    found = _read(paths, resolver, out, slots, read_errors, on_file)
+    found = _read(paths, resolver, out, slots, read_errors, on_file, cache)
     _analyze_jobs(found, slots, out, paths, roots, fix, unsafe_fixes, write, on_file, jobs, cache, edits)
+    if cache is not None:
+        cache.save()
     out.errors[:0] = read_errors  # what could not be read first, then what the analysis said, file by file
     out.files = [r for r in slots if r is not None]
     return out
 
 
-def _read(paths: Sequence[Path], resolver: SettingsResolver, out: RunResult, slots: list, errors: list[str], on_file) -> Iterator[_Job]:
-    """The files worth analysing, read one by one as the caller asks for them."""
+def _read(paths: Sequence[Path], resolver: SettingsResolver, out: RunResult, slots: list, errors: list[str], on_file,
+          cache: Optional[Cache] = None) -> Iterator[_Job]:
+    """The files worth analysing, read one by one as the caller asks for them.
+
+    With a cache, a file the prefilter ruled out before and that has not changed since (by
+    its stat: cache.py) is not read at all."""
     for path in paths:
-        display = display_name(path)
+        stat = None
         try:
-            if path.is_dir():
-                errors.append(f"{display}: is a directory named like a Python file; skipped")
-                continue
+            if cache is not None:
+                stat = os.stat(path)
+                if S_ISDIR(stat.st_mode):
+                    raise IsADirectoryError
+                if cache.ruled_out(str(path), stat):
+                    out.checked += 1
+                    _tick(on_file, path)
+                    continue
+            elif path.is_dir():
+                raise IsADirectoryError
             data = path.read_bytes()
+        except IsADirectoryError:
+            errors.append(f"{display_name(path)}: is a directory named like a Python file; skipped")
+            continue
         except OSError as exc:
-            errors.append(f"{display}: cannot read ({exc.strerror or exc})")
+            errors.append(f"{display_name(path)}: cannot read ({exc.strerror or exc})")
             continue
         out.checked += 1
         if not may_have_findings(data):
+            if stat is not None:
+                cache.note_ruled_out(str(path), stat)
             _tick(on_file, path)
             continue
+        if stat is not None:
+            cache.forget(str(path))
         if GENERATED_MARKER in data:
             out.generated += 1  # generated code is fixed at its generator, not here
             _tick(on_file, path)
             continue
         if len(data) > MAX_FILE_BYTES:
-            errors.append(f"{display}: {len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit; skipped")
+            errors.append(f"{display_name(path)}: {len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit; skipped")
             _tick(on_file, path)
             continue
         slots.append(None)
@@ -254,7 +275,7 @@ def _analyze_task(task) -> FileResult:
 
 
 def _analyze_remote(task) -> FileResult:
-    # A worker analyses one file at a time. LibCST builds thousands of objects per file, and
+    # A worker analyses one file at a time. A parse builds thousands of objects per file, and
     # the cyclic collector kept walking them while they were alive: 12% of the time on a file
     # full of LLM calls. It is paused for the file and collects what is left after it.
     gc.disable()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import codemods.cache
 import codemods.engine
 from codemods import runner
 from codemods.cache import CACHEDIR_TAG, Cache
@@ -198,3 +199,63 @@ def test_a_crash_or_time_out_is_not_cached(tmp_path: Path) -> None:
         res = tokenfix("check", "--cache-dir", str(cache), str(target))
         assert res.returncode == 2 and b"the parser crashed on this file" in res.stderr
     assert [p for p in cache.rglob("*") if p.is_file() and p.parent.parent.name.startswith("v")] == []
+
+
+def _reads(monkeypatch) -> list[str]:
+    seen: list[str] = []
+    real = Path.read_bytes
+
+    def read_bytes(self):
+        seen.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    return seen
+
+
+def test_a_file_the_prefilter_ruled_out_is_not_read_again_until_it_changes(project: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(codemods.cache, "RACY_SECONDS", 0.0)  # the files were written a moment ago
+    cache_dir = tmp_path / "cache"
+    first = run(project, Cache(cache_dir))
+    assert (cache_dir / "v1" / "ruled-out.json").exists()
+    seen = _reads(monkeypatch)
+    second = run(project, Cache(cache_dir))
+    assert "plain.py" not in seen and "openai_self_client.py" in seen
+    assert report(second) == report(first) and second.checked == first.checked == 5
+    (project / "plain.py").write_bytes((FIXTURES / "openai_module_level" / "input.py").read_bytes())
+    seen.clear()
+    third = run(project, Cache(cache_dir))
+    assert "plain.py" in seen
+    assert [f.code for r in third.files if r.path.endswith("plain.py") for f in r.findings] == ["TOK002"]
+    seen.clear()
+    run(project, Cache(cache_dir))
+    assert "plain.py" in seen  # it passes the prefilter now: read every time, as every LLM file is
+
+
+def test_a_file_changed_a_moment_ago_is_read_again(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """Two writes in one tick of the file system's clock can leave the same stat: such a file
+    is not remembered (git's racily clean entries)."""
+    cache_dir = tmp_path / "cache"
+    run(project, Cache(cache_dir))
+    seen = _reads(monkeypatch)
+    run(project, Cache(cache_dir))
+    assert "plain.py" in seen
+
+
+@pytest.mark.parametrize("damage", [b"", b"not json\n{}", b'{"version": "0.0.0", "sum": "x"}\n{}', None])
+def test_a_damaged_or_foreign_record_of_ruled_out_files_is_ignored(project: Path, tmp_path: Path, monkeypatch, damage) -> None:
+    monkeypatch.setattr(codemods.cache, "RACY_SECONDS", 0.0)
+    cache_dir = tmp_path / "cache"
+    first = run(project, Cache(cache_dir))
+    record = cache_dir / "v1" / "ruled-out.json"
+    if damage is None:  # a valid header over edited contents
+        header, _, body = record.read_bytes().partition(b"\n")
+        record.write_bytes(header + b"\n" + body.replace(b"[", b"[1,", 1))
+    else:
+        record.write_bytes(damage)
+    seen = _reads(monkeypatch)
+    again = run(project, Cache(cache_dir))
+    assert "plain.py" in seen and report(again) == report(first)
+    seen.clear()
+    run(project, Cache(cache_dir))
+    assert "plain.py" not in seen  # rebuilt
