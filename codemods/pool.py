@@ -1,10 +1,12 @@
-"""Worker processes for the files that need parsing: LibCST is CPU-bound and holds the GIL,
-and its native parser can crash the process it runs in (a stack overflow on expressions
-nested a few thousand deep) or take minutes on a pathological file.
+"""Worker processes for the files that need parsing: parsing and analysis are CPU-bound and
+hold the GIL, and LibCST's native parser (which makes the fixes, and words syntax errors) can
+crash the process it runs in (a stack overflow on expressions nested a few thousand deep) or
+take minutes on a pathological file.
 
 So parsing never happens in the process that reports and writes: each file goes to a worker,
 one file at a time, and a worker that dies or overruns its time costs that one file (reported
-as such), never the run. Workers are forked with LibCST already imported where fork is safe.
+as such), never the run. Workers are forked with the analysis (and LibCST, when fixes are to
+be made) already imported where fork is safe.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class Failure:
 def _context():
     import multiprocessing
 
-    # fork starts a worker in milliseconds, with LibCST already imported; it is only safe while
+    # fork starts a worker in milliseconds, with its modules already imported; it is only safe while
     # this process has a single thread (a progress bar runs one), so spawn otherwise.
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")

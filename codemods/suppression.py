@@ -17,7 +17,7 @@ _PRAGMA_ITEM = re.compile(r"(provider|model)\s*=\s*([^\s,]+)")
 
 @dataclass
 class Comments:
-    """Comment text by line number (1-based), as LibCST found it."""
+    """Comment text by line number (1-based), as the scan of source.py finds it (LibCST's spelling: trailing blanks kept)."""
 
     by_line: dict[int, list[str]] = field(default_factory=dict)
 
