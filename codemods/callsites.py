@@ -12,10 +12,9 @@ replaces are found again in LibCST's tree only when a fix is applied or shown (e
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Optional, Sequence, Union
-
-import ast
 
 from .config import Settings
 from .knowledge import Knowledge, Surface
@@ -102,6 +101,7 @@ class CallSiteFinder:
         self.r = Resolver(self)
         self.parents: dict[int, ast.AST] = {}  # id(node) -> parent
         self.scopes: Optional[Scopes] = None
+        self._built: dict[tuple[int, str], Optional[ast.Call]] = {}  # (id(class), attr) -> its construction
 
     # -- traversal -------------------------------------------------------------------------
     def collect(self, module: ast.Module) -> None:
@@ -286,7 +286,15 @@ class CallSiteFinder:
         return None
 
     def _attribute_construction(self, owner: ast.ClassDef, attr: str) -> Optional[ast.Call]:
-        """`self.attr = SomeClient(...)` anywhere in the class, or `attr = ...` in its body."""
+        """`self.attr = SomeClient(...)` anywhere in the class, or `attr = ...` in its body.
+
+        Asked for every `self.client.….create(...)` of the class: the class is walked once an attribute."""
+        key = (id(owner), attr)
+        if key not in self._built:
+            self._built[key] = self._find_attribute_construction(owner, attr)
+        return self._built[key]
+
+    def _find_attribute_construction(self, owner: ast.ClassDef, attr: str) -> Optional[ast.Call]:
         found: list[ast.Call] = []
         def builds_self_attr(assign: ast.Assign) -> bool:
             return (isinstance(assign.value, ast.Call) and len(assign.targets) == 1

@@ -15,7 +15,7 @@ from typing import Callable, Optional, Union
 
 from .nodes import keyword, positional
 from .scopes import Assignment, Builtin
-from .source import Located, is_single_string as is_single_string_node
+from .source import Located, is_single_string
 from .targets import UNKNOWN_PART
 
 _MAX_DEPTH = 12
@@ -333,7 +333,7 @@ class Resolver:
                     complete = complete and inner.complete
                 continue
             # Only string literals: a key held in a variable cannot be renamed in place.
-            single = is_single_string_node(source, key)
+            single = is_single_string(source, key)
             if single and isinstance(key.value, str):
                 entries.append(DictEntry(key.value, key, value, DictItem(key, value, node, index)))
             else:
@@ -342,6 +342,6 @@ class Resolver:
 
     def _subscript_key(self, subscript: ast.Subscript) -> Optional[tuple[str, ast.expr]]:
         key_node = subscript.slice
-        if is_single_string_node(self._v.source, key_node) and isinstance(key_node.value, str):
+        if is_single_string(self._v.source, key_node) and isinstance(key_node.value, str):
             return key_node.value, key_node
         return None
