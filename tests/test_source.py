@@ -39,7 +39,8 @@ def _source(text: str) -> Source:
 
 def _tokenized_comments(text: str) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
-    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+    # lines split as Python splits them: a lone CR ends a line too (`#\r0` is a comment, then 0)
+    for token in tokenize.generate_tokens(io.StringIO(text, newline="").readline):
         if token.type == tokenize.COMMENT:
             found.setdefault(token.start[0], []).append(token.string)
     return found
@@ -83,6 +84,7 @@ def test_the_sample_is_real() -> None:
     ('x = f"{y!r:#>10}"  # spec\n', {1: ["# spec"]}),
     ('x = """\n# inside\n"""\n# after\n', {4: ["# after"]}),
     ('s = "é#"  # é\n', {1: ["# é"]}),
+    ("#\r0\r# two\r", {1: ["#"], 3: ["# two"]}),  # old Mac line ends, as ast and LibCST read them
 ])
 def test_comments_outside_strings(text: str, comments: dict) -> None:
     assert _source(text).comments.by_line == comments
