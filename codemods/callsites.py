@@ -16,7 +16,9 @@ import ast
 from dataclasses import dataclass, field
 from typing import Optional, Sequence, Union
 
+from .clients import OPTION_CALLS, environment_writes, read_client, timeout_given
 from .config import Settings
+from .environment import Environment
 from .knowledge import Knowledge, Surface
 from .nodes import find_all, is_name, is_self_attribute, is_true, keyword, positional, walk
 from .scopes import Scopes
@@ -28,7 +30,7 @@ LIMIT_NAMES = ("max_tokens", "max_completion_tokens", "max_output_tokens", "num_
 
 # Attribute hops that return the same client (or a view of it) and say nothing about the target.
 _PASS_THROUGH_ATTRS = {"with_raw_response", "with_streaming_response", "aio"}
-_PASS_THROUGH_CALLS = {"with_options", "copy"}
+_PASS_THROUGH_CALLS = set(OPTION_CALLS)
 
 _HTTP_FUNCTIONS = {
     "requests.post", "requests.api.post", "requests.request", "requests.api.request",
@@ -65,7 +67,8 @@ class CallSite:
     names_present: set[str] = field(default_factory=set)  # keys already in the limit's container
     open_ended: bool = False  # the container may hold keys we cannot see
     streaming: bool = False
-    has_timeout: bool = False
+    has_timeout: bool = False  # a timeout is given (call, client or with_options): the SDK's cap is lifted
+    cap_seen: bool = True  # nothing unseen (a spread, a variable `stream=`) may lift that cap
     can_insert: bool = False  # a missing keyword can be added to the call itself
     line: int = 0
 
@@ -102,14 +105,27 @@ class CallSiteFinder:
         self.parents: dict[int, ast.AST] = {}  # id(node) -> parent
         self.scopes: Optional[Scopes] = None
         self._built: dict[tuple[int, str], Optional[ast.Call]] = {}  # (id(class), attr) -> its construction
+        # What may redirect an SDK's default endpoint: the project's files, then this module's writes.
+        self.env: Environment = getattr(index, "environment", None) or Environment()
+
+    def prepare(self, module: ast.Module) -> None:
+        """The walk without the analysis of calls: what the client reader needs (clientindex.py)."""
+        self._walk(module)
 
     # -- traversal -------------------------------------------------------------------------
     def collect(self, module: ast.Module) -> None:
         """One walk (nodes.walk): parents, string literals (for the comments), the calls and their
         classes; then each call is analysed, once every comment (pragmas, noqa) is known."""
+        self._walk(module)
+        for call in self._calls:
+            site = self._analyse(call)
+            if site is not None:
+                self.sites.append(site)
+
+    def _walk(self, module: ast.Module) -> None:
         parents, calls, class_of = self.parents, self._calls, self._class_of
         enclosing: dict[int, Optional[ast.ClassDef]] = {id(module): None}
-        strings = []
+        strings, assigns = [], []
         walked = list(walk(module))
         for node, parent in walked:
             if parent is None:
@@ -125,13 +141,14 @@ class CallSiteFinder:
             elif kind is ast.Constant or kind is ast.JoinedStr:
                 if type(parent) is not ast.JoinedStr and type(parent) is not ast.FormattedValue:
                     strings.append(node)
+            elif kind is ast.Assign:
+                assigns.append(node)
         self.source.scan_comments(strings)
         calls.sort(key=lambda call: (call.lineno, call.col_offset))
         self.scopes = Scopes(module, walked, parents, order)
-        for call in calls:
-            site = self._analyse(call)
-            if site is not None:
-                self.sites.append(site)
+        text = self.source.text
+        if "environ" in text or "putenv" in text or "base_url" in text or "api_base" in text:
+            self.env = self.env.with_writes(environment_writes(self, [*assigns, *calls]))
 
     # -- positions -------------------------------------------------------------------------
     def span(self, node: ast.AST) -> tuple[int, int, int, int]:
@@ -254,7 +271,7 @@ class CallSiteFinder:
         targets = []
         for construction in constructions:
             target = Target()
-            if self._from_construction(construction, target) is None or target.opaque or target.provider is None:
+            if self._from_construction(construction, target)[0] is None or target.opaque or target.provider is None:
                 return False
             targets.append((target.provider.id, target.api_version, target.azure_v1))
         return len(set(targets)) == 1
@@ -332,6 +349,7 @@ class CallSiteFinder:
         self._pragmas(call, target)
         known_receiver = False
         sdk = None
+        client: Optional[ClientFacts] = None
         if receiver is not None and receiver.function:
             known_receiver = True
             sdk = _MODULE_PROVIDERS.get(receiver.module or "")
@@ -345,8 +363,9 @@ class CallSiteFinder:
             known_receiver = True  # init_chat_model(...), litellm.Router(...): the provider comes from the model
             model = self._route(source if surface.constructor else call, surface, model, target)
         elif receiver is not None and receiver.facts is not None:
-            sdk = apply_client(self.knowledge, receiver.facts, target)
+            sdk = apply_client(self.knowledge, receiver.facts, target, self.settings.default_endpoint)
             known_receiver = sdk is not None
+            client = receiver.facts
         elif receiver is not None and receiver.candidates:
             target.opaque = True  # which client reaches this call is decided at run time
             shown = ", ".join(str(n) for n in receiver.candidates)
@@ -355,7 +374,7 @@ class CallSiteFinder:
             sdk = _MODULE_PROVIDERS.get(receiver.module)
             known_receiver = sdk is not None and self._from_module(sdk, receiver.module, call, target)
         elif receiver is not None and receiver.construction is not None:
-            sdk = self._from_construction(receiver.construction, target)
+            sdk, client = self._from_construction(receiver.construction, target)
             known_receiver = sdk is not None
             if not known_receiver:
                 return None  # built by something we know is not an LLM client
@@ -364,14 +383,13 @@ class CallSiteFinder:
         self._model(model, model_node, target)
         if not known_receiver and not self._distinctive(surface, method, target):
             return None
-        if target.provider is None and surface.provider is not None:
+        if target.provider is None and not target.opaque and surface.provider is not None:
             target.provider = self.knowledge.provider(surface.provider)
             target.provider_source = CLIENT if known_receiver else MODEL
             target.note(self.line(call), f"{surface.id} is {surface.provider}'s API")
         self._fallbacks(target, call)
         site = CallSite(call, surface, method, target, line=self.line(call))
         site.streaming = method in surface.streaming_methods or self._is_true(keywords.get("stream"))
-        site.has_timeout = "timeout" in keywords
         if surface.container_key:
             holder = keywords.get(surface.container_key)
             if holder is not None:
@@ -379,6 +397,7 @@ class CallSiteFinder:
         else:
             site.can_insert = not surface.constructor
             self._collect_keywords(site, call)
+        self._timeouts(site, call, keywords, client)
         return site
 
     def _model_node(self, call: ast.Call, surface: Surface) -> Optional[ast.expr]:
@@ -438,42 +457,54 @@ class CallSiteFinder:
         return False
 
     def _from_module(self, provider_id: str, module: str, call: ast.Call, target: Target) -> bool:
+        """`openai.chat.completions.create(...)`: the module's own client, built as `Client()` would be,
+        so the environment (and `openai.base_url = ...`) redirects it the same way."""
         if target.provider is not None:
             return True
-        target.provider = self.knowledge.provider(provider_id)
-        target.provider_source = CLIENT
-        target.note(self.line(call), f"module-level `{module}` client: its default endpoint is {target.provider.name if target.provider else provider_id}")
+        provider = self.knowledge.provider(provider_id)
+        if provider is None:
+            return True
+        facts = ClientFacts(provider.clients[0] if provider.clients else module, self.line(call))
+        setting = self.env.lookup(f"{module}.base_url") or self.env.lookup(f"{module}.api_base") \
+            or next(filter(None, (self.env.lookup(var) for var in provider.env)), None)
+        if setting is not None:
+            how = "defaulted" if setting.kind == "defaulted" else "set"
+            facts.env = (setting.var, setting.value if setting.var != "*" else None, how, setting.line, setting.origin)
+        target.note(self.line(call), f"module-level `{module}` client")
+        apply_client(self.knowledge, facts, target, self.settings.default_endpoint)
         return True
 
-    def _from_construction(self, construction: ast.Call, target: Target) -> Optional[str]:
-        """The provider whose SDK built this client (None if it is no LLM client), and its target."""
-        facts = self._client_facts(construction)
-        return apply_client(self.knowledge, facts, target) if facts is not None else None
+    def _from_construction(self, construction: ast.Call, target: Target) -> tuple[Optional[str], Optional[ClientFacts]]:
+        """The provider whose SDK built this client (None if it is no LLM client), and what it says."""
+        facts = read_client(self, construction, self.env)
+        if facts is None:
+            return None, None
+        return apply_client(self.knowledge, facts, target, self.settings.default_endpoint), facts
 
-    def _client_facts(self, construction: ast.Call) -> Optional[ClientFacts]:
-        """Class, base URL and api_version as `Client(...)` spells them."""
-        class_name = next((n for n in sorted(self.r.qualified_names(construction.func)) if self.knowledge.provider_for_client(n)), None)
-        if class_name is None:
-            return None
-        facts = ClientFacts(class_name, self.line(construction))
-        keywords = {k.arg: k for k in construction.keywords if k.arg is not None}
-        facts.url_keyword = next((k for k in URL_KEYWORDS if k in keywords), None)
-        url_arg = keywords.get(facts.url_keyword) if facts.url_keyword else None
-        if url_arg is None and self.knowledge.provider_for_client(class_name).id == "ollama":
-            plain = positional(construction)
-            if plain:
-                facts.url_keyword, url_arg = "host", _Positional(plain[0])
-        if url_arg is not None:
-            url = self.r.str_value(url_arg.value)
-            if url is not None:
-                facts.url = url.value
-                facts.url_fallback = url.fallback
-                facts.url_evidence = [(self.line(node), text) for node, text in url.evidence]
-        version_arg = keywords.get("api_version") or keywords.get("openai_api_version")
-        version = self.r.str_value(version_arg.value) if version_arg is not None else None
-        if version is not None and version.complete:
-            facts.api_version = version.value
-        return facts
+    def _timeouts(self, site: CallSite, call: ast.Call, keywords: dict, client: Optional[ClientFacts]) -> None:
+        """Whether a timeout lifts the Anthropic SDK's non-streaming cap, and whether that is all seen.
+
+        The SDK checks the cap only when the call passes no `timeout` (even `timeout=None`
+        counts as given) and the client's timeout is still its DEFAULT_TIMEOUT: a client-level
+        `timeout=` or `.with_options(timeout=...)` lifts it as well (anthropic-python,
+        resources/messages/messages.py). A `**kwargs` on the call or the client, or a `stream=`
+        that is not a literal, may lift it unseen."""
+        options = []
+        node = call.func
+        while isinstance(node, (ast.Attribute, ast.Call)):
+            if isinstance(node, ast.Call):
+                if isinstance(node.func, ast.Attribute) and node.func.attr in OPTION_CALLS:
+                    options.append(node)
+                node = node.func
+            else:
+                node = node.value
+        chained = timeout_given(options, self.r)
+        client_timeout = client.timeout if client is not None else False
+        site.has_timeout = "timeout" in keywords or chained is True or client_timeout is True
+        stream = keywords.get("stream")
+        stream_unseen = stream is not None and not isinstance(stream.value, ast.Constant)
+        site.cap_seen = not (site.open_ended or chained is None or client_timeout is None or stream_unseen
+                             or (client is not None and client.hidden is not None))
 
     def _pragmas(self, call: ast.Call, target: Target) -> None:
         first, _, last, _ = self.span(call)
@@ -621,15 +652,6 @@ class CallSiteFinder:
         else:
             self._collect_dict(site, payload, "payload")
         return site
-
-
-class _Positional:
-    """A positional argument where code expects a keyword's `.value`."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: ast.expr):
-        self.value = value
 
 
 def _first_argument(call: ast.Call) -> Optional[ast.expr]:

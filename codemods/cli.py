@@ -47,6 +47,9 @@ def common_options(func):
         click.option("--extend-select", help="Comma-separated codes or prefixes to enable on top of the selection."),
         click.option("--ignore", help="Comma-separated codes or prefixes to disable."),
         click.option("--provider", help="Provider to assume where the code does not say (e.g. openai, ollama)."),
+        click.option("--default-endpoint", type=click.Choice(["trusted", "unknown"]),
+                     help="Whether a client built without a base URL goes to its SDK's default endpoint (trusted, the default) "
+                          "or may be redirected by an environment tokenfix cannot see (unknown: nothing is renamed for it)."),
         click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this configuration file instead of the closest one."),
         click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes marked unsafe."),
         click.option("--stdin-filename", help="The name to report (and to find settings for) for input read from '-'."),
@@ -110,7 +113,7 @@ def _run(mode: str, *args, **kwargs) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _run_mode(mode: str, paths, output_format, output_file, select, extend_select, ignore, provider, config_path, unsafe_fixes,
+def _run_mode(mode: str, paths, output_format, output_file, select, extend_select, ignore, provider, default_endpoint, config_path, unsafe_fixes,
          stdin_filename, force_exclude, show_evidence, exit_zero, exit_non_zero_on_fix, jobs, no_cache, cache_dir) -> int:
     for stream in (sys.stdout, sys.stderr):  # a report never dies of a terminal that cannot show a character
         if hasattr(stream, "reconfigure"):
@@ -121,7 +124,7 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
     if stdin and len(paths) > 1:
         err.print("tokenfix: error: '-' (stdin) cannot be combined with other paths")
         return EXIT_ERROR
-    cli = {"provider": provider, "select": _codes(select), "extend_select": _codes(extend_select), "ignore": _codes(ignore)}
+    cli = {"provider": provider, "default_endpoint": default_endpoint, "select": _codes(select), "extend_select": _codes(extend_select), "ignore": _codes(ignore)}
     fix = mode in ("fix", "diff")
     edits = output_format in EDIT_FORMATS  # a fix's text edit costs a LibCST parse: only where it is shown
     try:

@@ -49,6 +49,9 @@ class Settings:
     input_reserve: int = 10_000
     buffer: int = 10_000
     default_max_tokens: int = 4_096
+    # "trusted": a client built without a base URL, with no environment setting in sight, goes to
+    # its SDK's default endpoint; "unknown": the environment outside the repository may redirect it.
+    default_endpoint: str = "trusted"
     reasoning_reserve: Optional[int] = None  # TOK008's threshold; None: the value in checks.toml
     extra_rules: tuple[Path, ...] = ()
     source: Optional[Path] = None  # the file the settings came from
@@ -109,8 +112,10 @@ _KEYS = {
     "buffer": int,
     "default-max-tokens": int,
     "reasoning-reserve": int,
+    "default-endpoint": str,
     "extra-rules": list,
 }
+DEFAULT_ENDPOINTS = ("trusted", "unknown")
 _OVERRIDE_KEYS = {"paths": list, "provider": str, "model": str}
 
 
@@ -192,6 +197,9 @@ def parse_table(table: dict, path: Path, base: Optional[Settings] = None) -> Set
         _check(where, key, value, kind)
         values[key.replace("-", "_")] = value
     values.pop("extend", None)
+    if values.get("default_endpoint", "trusted") not in DEFAULT_ENDPOINTS:
+        raise ConfigError(f"{where}: default-endpoint must be one of {', '.join(map(repr, DEFAULT_ENDPOINTS))}, "
+                          f"not {values['default_endpoint']!r}")
     for key in ("select", "extend_select", "ignore"):
         if key in values:
             values[key] = tuple(v.upper() for v in values[key])

@@ -43,6 +43,7 @@ class Provider:
     ports: tuple[int, ...] = ()
     clients: tuple[str, ...] = ()
     env: tuple[str, ...] = ()
+    api_version_env: str = ""
     accepts: tuple[str, ...] = ()
     preferred: str = "max_tokens"
     deprecated: tuple[str, ...] = ()

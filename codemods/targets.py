@@ -117,7 +117,10 @@ def accepts_mct(target: Target) -> Optional[bool]:
 
 @dataclass
 class ClientFacts:
-    """What a client's construction says, wherever it was read (this file or an imported one)."""
+    """What a client's construction says, wherever it was read (this file or an imported one).
+
+    Read by clients.py, the one reader of a construction, for this module and for the modules
+    it imports alike: the same construction gives the same target wherever it is used from."""
 
     class_name: str  # qualified name of the client class
     line: int
@@ -127,20 +130,52 @@ class ClientFacts:
     url_fallback: bool = False  # the URL is only an `or` chain's last resort
     api_version: Optional[str] = None
     origin: str = ""  # the file it was built in, when imported from another module
+    hidden: Optional[str] = None  # `**kw` / `*args`: arguments the analysis cannot see
+    env: Optional[tuple] = None  # (var, value or None, how, line, origin): the environment names the endpoint
+    timeout: Optional[bool] = False  # a client-level timeout (lifts the Anthropic SDK's cap); None: unknown
+    pragma_provider: Optional[tuple[int, str]] = None  # `# tokenfix: provider=...` on the construction
+    pragma_model: Optional[tuple[int, str]] = None
 
 
-def apply_client(knowledge: Knowledge, facts: ClientFacts, target: Target) -> Optional[str]:
-    """Set the target from a client's construction; return the provider whose SDK it is."""
+# Client classes whose API is fixed by the class whatever the endpoint (Azure's deployments,
+# Ollama's native API): a hidden or redirected endpoint leaves the provider known.
+_CLASS_DECIDES = ("azure", "ollama")
+
+
+def apply_client(knowledge: Knowledge, facts: ClientFacts, target: Target, default_endpoint: str = "trusted") -> Optional[str]:
+    """Set the target from a client's construction; return the provider whose SDK it is.
+
+    The SDK's default endpoint is taken only when nothing can redirect it: no argument hidden
+    in a spread, no environment variable set in code or in a dotenv/compose file, and the
+    `default-endpoint` setting is "trusted". Anything unseen makes the target unknown."""
     provider = knowledge.provider_for_client(facts.class_name)
     if provider is None:
         return None
     if target.provider is not None:  # a pragma already decided
         return provider.id
     where = f" in {facts.origin}" if facts.origin else ""
+    if facts.pragma_provider is not None:
+        named = knowledge.provider(facts.pragma_provider[1])
+        if named is not None:
+            target.provider, target.provider_source = named, PRAGMA
+            target.note(facts.pragma_provider[0], f"pragma provider={facts.pragma_provider[1]} on the client's construction{where}")
+            if facts.pragma_model is not None and target.model_name is None:
+                target.model_name = facts.pragma_model[1]
+                target.note(facts.pragma_model[0], f"pragma model={facts.pragma_model[1]} on the client's construction{where}")
+            return provider.id
+        target.note(facts.pragma_provider[0], f"pragma names unknown provider {facts.pragma_provider[1]!r}: ignored")
+    if facts.pragma_model is not None and target.model_name is None:
+        target.model_name = facts.pragma_model[1]
+        target.note(facts.pragma_model[0], f"pragma model={facts.pragma_model[1]} on the client's construction{where}")
     target.note(facts.line, f"client built by {facts.class_name}(...){where}")
     for line, text in facts.url_evidence:
         target.note(line, text + where)
-    if facts.url_keyword and provider.id not in ("azure", "ollama"):
+    decides = provider.id in _CLASS_DECIDES
+    if facts.hidden is not None and not decides:
+        target.opaque = True
+        target.note(facts.line, f"built with {facts.hidden}{where}: its endpoint is not seen, provider unknown")
+        return provider.id
+    if facts.url_keyword and not decides:
         if facts.url is None:
             target.opaque = True
             target.note(facts.line, f"{facts.url_keyword} is not statically known{where}: provider unknown")
@@ -155,10 +190,43 @@ def apply_client(knowledge: Knowledge, facts: ClientFacts, target: Target) -> Op
         target.note(facts.line, f"{facts.url_keyword}={shown!r} is {found.name}" + (" (Azure v1 API)" if azure_v1 else "")
                     + (" (a fallback: fixes that depend on it are unsafe)" if facts.url_fallback else ""))
         return provider.id
+    if facts.env is not None and not decides:
+        return _from_environment(knowledge, facts, target, provider, where)
+    if facts.url_keyword is None and not decides and default_endpoint != "trusted":
+        target.opaque = True
+        target.note(facts.line, f"no base URL given and default-endpoint = {default_endpoint!r}: the environment may redirect "
+                                f"{facts.class_name}, provider unknown")
+        return provider.id
     target.provider, target.provider_source = provider, CLIENT
     if provider.id == "azure":
-        target.api_version = facts.api_version
-        target.note(facts.line, f"api_version={facts.api_version!r}" if facts.api_version else "api_version not statically known")
+        if facts.hidden is not None:
+            target.note(facts.line, f"built with {facts.hidden}{where}: api_version not seen")
+        else:
+            target.api_version = facts.api_version
+            target.note(facts.line, f"api_version={facts.api_version!r}" if facts.api_version else "api_version not statically known")
+    elif facts.hidden is not None:
+        target.note(facts.line, f"built with {facts.hidden}{where}: {provider.name}'s SDK speaks its own API whatever the host")
     elif facts.url_keyword is None:
-        target.note(facts.line, f"no base URL given: the SDK's default endpoint is {provider.name}")
+        target.note(facts.line, f"no base URL given: the SDK's default endpoint is {provider.name}, "
+                                f"and no {'/'.join(provider.env) or 'environment variable'} setting was found")
+    return provider.id
+
+
+def _from_environment(knowledge: Knowledge, facts: ClientFacts, target: Target, provider: Provider, where: str) -> str:
+    """`OpenAI()` with `OPENAI_BASE_URL` set somewhere tokenfix can see."""
+    var, value, how, line, origin = facts.env
+    place = f" in {origin}" if origin else where
+    if value is None:
+        target.opaque = True
+        target.note(line, f"{var} is {how} to a value not statically known{place}: provider unknown")
+        return provider.id
+    found, azure_v1 = provider_from_url(knowledge, value)
+    if found is None:
+        target.opaque = True
+        target.note(line, f"{var}={value!r}{place}: no known provider serves this host")
+        return provider.id
+    strong = how == "set" and not origin  # an assignment in code; files and setdefault only apply when unset
+    target.provider, target.provider_source, target.azure_v1 = found, CLIENT if strong else FALLBACK, azure_v1
+    target.note(line, f"{var}={value!r} ({how}{place}) is {found.name}"
+                + ("" if strong else ": the process environment may say otherwise, so fixes that depend on it are unsafe"))
     return provider.id

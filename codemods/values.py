@@ -247,7 +247,9 @@ class Resolver:
         if value is None:
             return None
         var_name = var.value if var else "?"
-        return StrValue(value.value, [(call, f"environment variable {var_name} defaults to {value.value!r}")] + value.evidence)
+        # Only a default: the variable, when set, says otherwise; fixes resting on it are unsafe.
+        return StrValue(value.value, [(call, f"environment variable {var_name} defaults to {value.value!r}")] + value.evidence,
+                        fallback=True)
 
     # -- dicts -----------------------------------------------------------------------------
     def dict_value(self, expr: ast.expr, depth: int = 0) -> Optional[DictValue]:

@@ -43,7 +43,6 @@ def e():
 '''
 
 EXPECTED = USER.replace('model="o3-mini", messages=[], max_tokens=2000', 'model="o3-mini", messages=[], max_completion_tokens=2000') \
-    .replace('max_completion_tokens=300)\n\n\ndef c', 'max_tokens=300)\n\n\ndef c') \
     .replace('model="gpt-4o", messages=[], max_tokens=500)\n\n\ndef d', 'model="gpt-4o", messages=[], max_completion_tokens=500)\n\n\ndef d')
 
 

@@ -1,0 +1,157 @@
+"""The one reader of a client's construction: `OpenAI(...)`, `Anthropic(...)`, `ChatOpenAI(...)`.
+
+Used for the calls of the module being checked and for the clients it imports alike
+(clientindex.py builds the same finder for an imported module), so one construction gives
+one target wherever it is used from. What it reads, each fact with the line that says it:
+
+- the class (its qualified name, through the module's imports);
+- the endpoint: a URL keyword resolved as values.py resolves strings; a `**kw` / `*args`
+  spread, which may carry any keyword, hides it; with none given, the environment variables
+  the SDK reads (environment.py), set in code or in the project's dotenv/compose files;
+- `api_version` (Azure), from the keyword or an assignment of `OPENAI_API_VERSION` in code;
+- a client-level `timeout=` (it lifts the Anthropic SDK's non-streaming cap), also through
+  `.with_options(timeout=...)` / `.copy(timeout=...)` on the construction;
+- a `# tokenfix: provider=... model=...` pragma on the construction's lines or the line above.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from .environment import ASSIGNED, DEFAULTED, Environment, EnvSetting
+from .nodes import keyword, positional
+from .targets import URL_KEYWORDS, ClientFacts
+
+# Calls on a client that return a copy of it with some options changed.
+OPTION_CALLS = ("with_options", "copy")
+
+_DEFAULT_TIMEOUTS = {"anthropic.DEFAULT_TIMEOUT", "anthropic._constants.DEFAULT_TIMEOUT"}
+
+_ENVIRON = "os.environ"
+
+
+def unwrap(call: ast.Call) -> tuple[ast.Call, list[ast.Call]]:
+    """`Anthropic(...).with_options(timeout=5)`: the construction and the option calls on it."""
+    options = []
+    while (isinstance(call.func, ast.Attribute) and call.func.attr in OPTION_CALLS
+           and isinstance(call.func.value, ast.Call)):
+        options.append(call)
+        call = call.func.value
+    return call, options
+
+
+def timeout_given(calls: list[ast.Call], r) -> Optional[bool]:
+    """Whether these calls pass a timeout other than the SDK default: True, False, or None (a spread may)."""
+    given: Optional[bool] = False
+    for call in calls:
+        arg = keyword(call, "timeout")
+        if arg is not None:
+            if not (r.qualified_names(arg.value) & _DEFAULT_TIMEOUTS):
+                return True
+        elif any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+            given = None
+    return given
+
+
+def read_client(finder, call: ast.Call, env: Environment) -> Optional[ClientFacts]:
+    """What a construction (possibly wrapped in option calls) says; None if it builds no LLM client."""
+    construction, options = unwrap(call)
+    r, knowledge = finder.r, finder.knowledge
+    class_name = next((n for n in sorted(r.qualified_names(construction.func)) if knowledge.provider_for_client(n)), None)
+    if class_name is None:
+        return None
+    provider = knowledge.provider_for_client(class_name)
+    facts = ClientFacts(class_name, construction.lineno)
+    spreads = [f"**{_text(finder, k.value)}" for k in construction.keywords if k.arg is None]
+    spreads += [f"*{_text(finder, a.value)}" for a in construction.args if isinstance(a, ast.Starred)]
+    if spreads:
+        facts.hidden = f"`{', '.join(spreads)}`"
+    keywords = {k.arg: k for k in construction.keywords if k.arg is not None}
+    facts.url_keyword = next((k for k in URL_KEYWORDS if k in keywords), None)
+    url_arg = keywords[facts.url_keyword].value if facts.url_keyword else None
+    if url_arg is None and provider.id == "ollama":
+        plain = positional(construction)
+        if plain:
+            facts.url_keyword, url_arg = "host", plain[0]
+    if url_arg is not None:
+        url = r.str_value(url_arg)
+        if url is not None:
+            facts.url = url.value
+            facts.url_fallback = url.fallback
+            facts.url_evidence = [(node.lineno, text) for node, text in url.evidence]
+    elif facts.hidden is None:
+        setting = next(filter(None, (env.lookup(var) for var in provider.env)), None)
+        if setting is not None:
+            how = "defaulted" if setting.kind == DEFAULTED else "set"
+            facts.env = (setting.var, setting.value if setting.var != "*" else None, how, setting.line, setting.origin)
+    version_arg = keywords.get("api_version") or keywords.get("openai_api_version")
+    version = r.str_value(version_arg.value) if version_arg is not None else None
+    if version is not None and version.complete:
+        facts.api_version = version.value
+    elif version_arg is None and provider.api_version_env:
+        setting = env.lookup(provider.api_version_env)
+        if setting is not None and setting.kind == ASSIGNED and not setting.origin and setting.value:
+            facts.api_version = setting.value
+            facts.url_evidence.append((setting.line, setting.describe()))
+    facts.timeout = timeout_given([construction, *options], r)
+    comments = finder.comments
+    if comments is not None:
+        first, last = max(call.lineno - 1, 1), call.end_lineno or call.lineno
+        facts.pragma_provider = comments.pragma("provider", first, last)
+        facts.pragma_model = comments.pragma("model", first, last)
+    return facts
+
+
+def _text(finder, node: ast.expr) -> str:
+    source = finder.source
+    if source is not None and node.lineno == node.end_lineno:
+        line = source.lines[node.lineno - 1]
+        start, end = source.column(node.lineno, node.col_offset), source.column(node.lineno, node.end_col_offset)
+        text = line[start:end]
+        if len(text) <= 40:
+            return text
+    return "..."
+
+
+def environment_writes(finder, nodes) -> list[EnvSetting]:
+    """The environment variables this module sets, from the statements and calls given.
+
+    `os.environ["X"] = v` and `os.putenv("X", v)` override the process environment;
+    `os.environ.setdefault` only fills it in. A value that is not a literal (or a constant)
+    is recorded as unknown, and a write whose variable is not known (`os.environ.update(cfg)`,
+    `os.environ[name] = v`) counts for every variable."""
+    r = finder.r
+    found: list[EnvSetting] = []
+
+    def add(var_node, value_node, kind, line):
+        var = r.str_value(var_node) if var_node is not None else None
+        value = r.str_value(value_node) if value_node is not None else None
+        name = var.value if var is not None and var.complete else "*"
+        found.append(EnvSetting(name, value.value if value is not None and value.complete else None, kind, "", line))
+
+    for node in nodes:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Subscript) and _ENVIRON in r.qualified_names(target.value):
+                    add(target.slice, node.value, ASSIGNED, node.lineno)
+        elif isinstance(node, ast.Call):
+            names = r.qualified_names(node.func)
+            plain = positional(node)
+            if names & {"os.putenv", "os.environ.__setitem__"} and len(plain) == 2:
+                add(plain[0], plain[1], ASSIGNED, node.lineno)
+            elif "os.environ.setdefault" in names and plain:
+                add(plain[0], plain[1] if len(plain) > 1 else None, DEFAULTED, node.lineno)
+            elif "os.environ.update" in names:
+                for k in node.keywords:
+                    if k.arg is None:
+                        add(None, None, ASSIGNED, node.lineno)
+                    else:
+                        add(ast.Constant(k.arg), k.value, ASSIGNED, node.lineno)
+                for arg in plain:
+                    values = r.dict_value(arg)
+                    if values is None or not values.complete:
+                        add(None, None, ASSIGNED, node.lineno)
+                    for entry in values.entries if values is not None else ():
+                        add(ast.Constant(entry.key), entry.value, ASSIGNED, node.lineno)
+    return found

@@ -1,0 +1,199 @@
+"""What may redirect an SDK's default endpoint: environment variables set in code or in files.
+
+Every SDK tokenfix knows reads its endpoint from the environment when the code passes none
+(`OpenAI()` reads `OPENAI_BASE_URL`, `Anthropic()` `ANTHROPIC_BASE_URL`, ...). So a client
+built without a base URL goes to the SDK's default endpoint only when nothing redirects it.
+Two kinds of evidence are read, never run:
+
+- writes in code: `os.environ["X"] = v`, `os.environ.setdefault("X", v)`, `os.putenv("X", v)`,
+  `os.environ.update({...})` / `update(X=v)` (found by the call-site finder, per module);
+- dotenv-style files (`.env`, `.env.example`, `.env.local`, `prod.env`, ...) and the
+  `environment:` of compose files, in the code's folder and each folder above it up to the
+  project's top (the folder holding `.git`, or the highest root given on the command line).
+
+A literal value is evidence for the provider it names; any other value (a template's empty
+placeholder, `${VAR}`, a variable) means the endpoint is unknown. The scanned tree is
+untrusted: only regular files are read, at most `MAX_BYTES` of each, and nothing is run.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+MAX_BYTES = 1024 * 1024  # a dotenv or compose file larger than this is not read
+MAX_LEVELS = 40  # folders walked up from a file at most
+MAX_ENTRIES = 2_000  # entries of one folder looked at for such files
+
+# How a variable's value became known, weakest last: an assignment in code wins over the
+# process environment; setdefault and files (python-dotenv does not override) only apply
+# when the variable is not set already, so what they say is a fallback.
+ASSIGNED, DEFAULTED, FILE = "assigned", "defaulted", "file"
+
+_LINE = re.compile(r"^\s*(?:-\s*)?(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*[=:]\s*(.*?)\s*$")
+_COMPOSE = re.compile(r"^(docker-)?compose([.-][^/]*)?\.ya?ml$")
+
+
+@dataclass(frozen=True)
+class EnvSetting:
+    """One place that sets a variable: its value (None when not statically known) and where."""
+
+    var: str
+    value: Optional[str]
+    kind: str  # ASSIGNED, DEFAULTED or FILE
+    origin: str  # a file name, or "" for the module being analysed
+    line: int
+
+    def describe(self) -> str:
+        where = f" in {self.origin}" if self.origin else ""
+        what = repr(self.value) if self.value is not None else "a value not statically known"
+        how = {ASSIGNED: "set", DEFAULTED: "defaulted", FILE: "set"}[self.kind]
+        return f"{self.var} is {how} to {what}{where}"
+
+
+class Environment:
+    """The settings that apply to one module: its own writes first, then files."""
+
+    def __init__(self, writes: Sequence[EnvSetting] = (), files: Sequence[EnvSetting] = ()):
+        self.writes = tuple(writes)
+        self.files = tuple(files)
+
+    def lookup(self, var: str) -> Optional[EnvSetting]:
+        """The strongest setting of `var`; a write of an unknown set of variables counts for all."""
+        for setting in self.writes:
+            if setting.var == var or setting.var == "*":
+                return setting
+        for setting in self.files:
+            if setting.var == var:
+                return setting
+        return None
+
+    def with_writes(self, writes: Sequence[EnvSetting]) -> "Environment":
+        return Environment(writes, self.files) if writes else self
+
+    @property
+    def digest(self) -> str:
+        return repr((self.writes, self.files))
+
+
+def read_limited(path: Path, limit: int = MAX_BYTES) -> Optional[bytes]:
+    """The bytes of a regular file no larger than `limit`; None for anything else.
+
+    The type is checked on the open descriptor (no FIFO, device or socket can block or flood
+    the read), and at most limit + 1 bytes are read whatever the file claims."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        return data if len(data) <= limit else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _is_env_file(name: str) -> bool:
+    return name == ".env" or name.startswith(".env.") or name.endswith(".env")
+
+
+def parse_settings(text: str, wanted: frozenset, origin: str, compose: bool) -> list[EnvSetting]:
+    """`VAR=value` lines (dotenv), or `- VAR=value` / `VAR: value` lines (a compose file)."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _LINE.match(line)
+        if match is None or match.group(1) not in wanted:
+            continue
+        raw = match.group(2)
+        if not compose and ":" in line.split("=", 1)[0]:
+            continue  # `KEY: value` is YAML, not dotenv
+        found.append(EnvSetting(match.group(1), _literal(raw), FILE, origin, number))
+    return found
+
+
+def _literal(raw: str) -> Optional[str]:
+    """The value a file states, or None for an empty placeholder or an interpolation."""
+    value = raw
+    if value[:1] in ("'", '"'):
+        quote = value[0]
+        end = value.find(quote, 1)
+        value = value[1:end] if end > 0 else value[1:]
+    else:
+        value = re.split(r"\s+#", value, maxsplit=1)[0].strip()
+    if not value or "$" in value:
+        return None
+    return value
+
+
+class EnvironmentFiles:
+    """The dotenv and compose settings of each folder, read at most once a run."""
+
+    def __init__(self, wanted: Iterable[str], roots: Sequence[Path] = ()):
+        self.wanted = frozenset(wanted)
+        self.roots = [_resolved(root) for root in roots]
+        self._folders: dict[Path, tuple[EnvSetting, ...]] = {}
+
+    def for_file(self, path: Path) -> Environment:
+        """Every setting that files in the folders above `path` make, nearest first."""
+        if not self.wanted:
+            return Environment()
+        found: list[EnvSetting] = []
+        for folder in self._folders_above(_resolved(path).parent):
+            found.extend(self._folder(folder))
+        return Environment(files=found)
+
+    def _folders_above(self, folder: Path) -> list[Path]:
+        tops = [root for root in self.roots if root == folder or root in folder.parents]
+        highest = min(tops, key=lambda p: len(p.parts)) if tops else None
+        chain = []
+        for _ in range(MAX_LEVELS):
+            chain.append(folder)
+            if (folder / ".git").exists() or folder == highest or folder.parent == folder:
+                break
+            folder = folder.parent
+        return chain
+
+    def _folder(self, folder: Path) -> tuple[EnvSetting, ...]:
+        if folder not in self._folders:
+            settings: list[EnvSetting] = []
+            try:
+                with os.scandir(folder) as entries:
+                    names = sorted(entry.name for _, entry in zip(range(MAX_ENTRIES), entries))
+            except OSError:
+                names = []
+            for name in names:
+                compose = bool(_COMPOSE.match(name))
+                if not (compose or _is_env_file(name)):
+                    continue
+                data = read_limited(folder / name)
+                if data is None:
+                    continue
+                text = data.decode("utf-8", "replace")
+                if not any(var in text for var in self.wanted):
+                    continue
+                settings.extend(parse_settings(text, self.wanted, str(folder / name), compose))
+            self._folders[folder] = tuple(settings)
+        return self._folders[folder]
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
