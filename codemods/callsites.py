@@ -55,6 +55,7 @@ class LimitParam:
     owner: Union[ast.keyword, DictItem, ast.Assign]  # what a diagnostic points at
     via: str  # "keyword", "**spread", "payload", "options"
     conditional: bool = False  # written in a branch: the code may choose the name at run time
+    maybe_absent: bool = False  # its value may be a "not given" sentinel: the SDK may leave it out
 
 
 @dataclass
@@ -563,7 +564,8 @@ class CallSiteFinder:
             if arg.arg is not None:
                 site.names_present.add(arg.arg)
                 if arg.arg in LIMIT_NAMES:
-                    site.limits.append(LimitParam(arg.arg, arg, arg.value, arg, "keyword"))
+                    site.limits.append(LimitParam(arg.arg, arg, arg.value, arg, "keyword",
+                                                  maybe_absent=self.r.may_be_absent(arg.value)))
             else:
                 spread = self.r.dict_value(arg.value)
                 if spread is None:
@@ -579,7 +581,8 @@ class CallSiteFinder:
         for entry in value.entries:
             site.names_present.add(entry.key)
             if entry.key in LIMIT_NAMES:
-                site.limits.append(LimitParam(entry.key, entry.key_node, entry.value, entry.owner, via, entry.conditional))
+                site.limits.append(LimitParam(entry.key, entry.key_node, entry.value, entry.owner, via, entry.conditional,
+                                              self.r.may_be_absent(entry.value)))
 
     # -- raw HTTP --------------------------------------------------------------------------
     def _http_site(self, call: ast.Call, chain: Sequence[str], root, qualified: set[str]) -> Optional[CallSite]:

@@ -34,7 +34,30 @@ _BRANCHES = (ast.If, ast.Try, ast.ExceptHandler, ast.For, ast.AsyncFor, ast.Whil
 _ELSE_OWNERS = (ast.If, ast.Try, ast.For, ast.AsyncFor, ast.While)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module, ast.Lambda)
 
+_LIMIT_KEYS = ("max_tokens", "max_completion_tokens", "max_output_tokens", "num_predict")
+# Dict methods that add keys we cannot see, or read and remove keys by name.
+_KEY_USERS = ("update", "setdefault", "__setitem__", "pop", "get", "popitem", "__getitem__", "__delitem__", "copy", "clear")
+
 _GETENV = {"os.getenv", "os.environ.get", "os.environ.setdefault"}
+
+
+# The SDKs' "not given" values: an argument holding one is left out of the request
+# (openai-python and anthropic-sdk-python: NOT_GIVEN / NotGiven(), omit / Omit(), not_given).
+SENTINELS = frozenset({"NOT_GIVEN", "NotGiven", "NOTGIVEN", "not_given", "omit", "Omit", "OMIT", "OMITTED", "UNSET", "Unset"})
+
+
+def is_sentinel(expr: ast.expr) -> bool:
+    """`None`, or a sentinel by its last name (`openai.NOT_GIVEN`, `NotGiven()`, `omit`)."""
+    kind = type(expr)
+    if kind is ast.Constant:
+        return expr.value is None
+    if kind is ast.Call and not expr.args and not expr.keywords:
+        expr, kind = expr.func, type(expr.func)
+    if kind is ast.Name:
+        return expr.id in SENTINELS
+    if kind is ast.Attribute:
+        return expr.attr in SENTINELS
+    return False
 
 
 @dataclass
@@ -251,6 +274,44 @@ class Resolver:
         return StrValue(value.value, [(call, f"environment variable {var_name} defaults to {value.value!r}")] + value.evidence,
                         fallback=True)
 
+    # -- "not given" sentinels -----------------------------------------------------------
+    def may_be_absent(self, expr: ast.expr, depth: int = 0) -> bool:
+        """Whether the SDK may leave this argument out of the request: a "not given" sentinel
+        (`NOT_GIVEN`, `NotGiven()`, `omit`, `None`, ...), a conditional with one as an arm, or a
+        name that one of its assignments (a parameter's default included) binds to such a value."""
+        if depth > _MAX_DEPTH:
+            return False
+        kind = type(expr)
+        if is_sentinel(expr):
+            return True
+        if kind is ast.IfExp:
+            return self.may_be_absent(expr.body, depth + 1) or self.may_be_absent(expr.orelse, depth + 1)
+        if kind is ast.BoolOp:
+            return any(self.may_be_absent(value, depth + 1) for value in expr.values[-1:])
+        if kind is ast.Name:
+            for assignment in self.assignments(expr):
+                node = getattr(assignment, "node", None)
+                value = self._bound_value(node)
+                if value is not None and value is not expr and self.may_be_absent(value, depth + 1):
+                    return True
+        return False
+
+    def _bound_value(self, node) -> Optional[ast.expr]:
+        """What an assignment binds: the right-hand side, or a parameter's default."""
+        parent = self.parent(node) if node is not None else None
+        if type(parent) is ast.Assign and any(t is node for t in parent.targets):
+            return parent.value
+        if type(parent) is ast.AnnAssign and parent.target is node:
+            return parent.value
+        if type(node) is ast.arg and type(parent) is ast.arguments:
+            positional_args = [*parent.posonlyargs, *parent.args]
+            if node in positional_args:
+                at = positional_args.index(node) - (len(positional_args) - len(parent.defaults))
+                return parent.defaults[at] if at >= 0 else None
+            if node in parent.kwonlyargs:
+                return parent.kw_defaults[parent.kwonlyargs.index(node)]
+        return None
+
     # -- dicts -----------------------------------------------------------------------------
     def dict_value(self, expr: ast.expr, depth: int = 0) -> Optional[DictValue]:
         """A dict literal, or a name bound once to one plus `name["k"] = v` in the same scope."""
@@ -285,8 +346,10 @@ class Resolver:
                         entries.append(DictEntry(key[0], key[1], holder.value, holder, conditional))
                     elif assigned or (type(holder) is ast.AugAssign and holder.target is parent):
                         complete = False
-                elif type(parent) is ast.Attribute and parent.value is node and parent.attr in ("update", "setdefault", "__setitem__"):
-                    complete = False
+                    elif key is None or key[0] in _LIMIT_KEYS:
+                        complete = False  # a limit read or deleted by name (`del d["max_tokens"]`): a rename would break it
+                elif type(parent) is ast.Attribute and parent.value is node and parent.attr in _KEY_USERS:
+                    complete = False  # keys added, or read and removed by name: a renamed key would break it
             return DictValue(entries, base.literal, complete)
         return None
 

@@ -20,8 +20,8 @@ class ConflictingLimits(Check):
             return
         by_name = {limit.name: limit for limit in site.limits}
         old, new = by_name.get("max_tokens"), by_name.get("max_completion_tokens")
-        if old is None or new is None or old.conditional or new.conditional:
-            return  # one of them set in a branch: the code picks the name at run time
+        if old is None or new is None or old.conditional or new.conditional or old.maybe_absent or new.maybe_absent:
+            return  # one set in a branch, or maybe a "not given" sentinel: the code picks the name at run time
         provider = site.target.provider
         takes_mct = accepts_mct(site.target)
         if provider is None or takes_mct is None:

@@ -23,6 +23,8 @@ class DeprecatedMaxTokens(Check):
         for limit in site.limits:
             if limit.name != "max_tokens":
                 continue
+            if _chosen_at_run_time(site, limit) and not (model is not None and model.reasoning):
+                continue  # the code picks the name per model; nothing says this target rejects `max_tokens`
             why = f"`max_tokens` is deprecated on {provider.name}"
             if model is not None and model.reasoning:
                 why = f"{model.id} is a reasoning model: {provider.name} rejects `max_tokens` (\"{provider.errors.get('max_tokens', '')}\")"
@@ -42,3 +44,8 @@ class DeprecatedMaxTokens(Check):
                     else:
                         message += " (the call also passes `max_completion_tokens`: see TOK007)"
             yield self.finding(message, limit.owner, site, fix)
+
+
+def _chosen_at_run_time(site: CallSite, limit) -> bool:
+    """`max_tokens` in one branch (or behind a "not given" sentinel), `max_completion_tokens` beside it."""
+    return (limit.conditional or limit.maybe_absent) and any(other.name == "max_completion_tokens" for other in site.limits)

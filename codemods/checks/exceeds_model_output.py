@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..callsites import CallSite
-from ..findings import SAFE, Finding
+from ..findings import SAFE, UNSAFE, Finding
 from . import Check, Context, surface_cap, value_fix
 
 
@@ -22,12 +22,17 @@ class ExceedsModelOutput(Check):
             if value is None or value.value > model.context:
                 continue  # unknown, or TOK001's business
             reasons = []
-            if model.max_output is not None and value.value > model.max_output:
+            over_model = model.max_output is not None and value.value > model.max_output
+            if over_model:
                 reasons.append(f"{model.id}'s max output ({model.max_output:,} tokens)")
             if cap is not None and value.value > cap:
                 reasons.append(f"the {cap_reason} ({cap:,}; pass stream=True or a timeout to lift it)")
             if not reasons:
                 continue
             safe = ctx.safe_default(site)
-            message = f"`{limit.name}={value.value:,}` exceeds {' and '.join(reasons)}; safe default: {safe.explanation}"
-            yield self.finding(message, limit.owner, site, value_fix(value, safe.value, SAFE))
+            # Over the SDK's cap alone, the call fails only if nothing unseen (a **spread, a
+            # `stream=` variable, a client built from a spread) lifts the cap.
+            applicability = SAFE if (over_model or site.cap_seen) and not site.target.opaque else UNSAFE
+            unseen = "" if applicability == SAFE else " (a timeout or stream flag tokenfix cannot see may lift the cap: check before fixing)"
+            message = f"`{limit.name}={value.value:,}` exceeds {' and '.join(reasons)}{unseen}; safe default: {safe.explanation}"
+            yield self.finding(message, limit.owner, site, value_fix(value, safe.value, applicability))
