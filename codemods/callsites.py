@@ -533,6 +533,10 @@ class CallSiteFinder:
                 target.note(self.line(node), text)
             if arg is not None:
                 target.note(self.line(arg), f"model {model.value!r}")
+                if target.provider is not None and target.provider.id == "azure":
+                    target.deployment = True
+                    target.note(self.line(arg), "on Azure `model` names a deployment, which may run any model: "
+                                                "fixes that rest on the model are unsafe (pragma `# tokenfix: model=...` to say which)")
         provider_id = target.provider.id if target.provider else None
         target.model = self.knowledge.find_model(target.model_name, provider_id)
         if target.model is None and target.model_name and target.provider is None:

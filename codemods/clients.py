@@ -29,6 +29,7 @@ OPTION_CALLS = ("with_options", "copy")
 _DEFAULT_TIMEOUTS = {"anthropic.DEFAULT_TIMEOUT", "anthropic._constants.DEFAULT_TIMEOUT"}
 
 _ENVIRON = "os.environ"
+_MODULE_URLS = ("base_url", "api_base")
 
 
 def unwrap(call: ast.Call) -> tuple[ast.Call, list[ast.Call]]:
@@ -135,6 +136,11 @@ def environment_writes(finder, nodes) -> list[EnvSetting]:
             for target in node.targets:
                 if isinstance(target, ast.Subscript) and _ENVIRON in r.qualified_names(target.value):
                     add(target.slice, node.value, ASSIGNED, node.lineno)
+                elif isinstance(target, ast.Attribute) and target.attr in _MODULE_URLS:
+                    # `openai.base_url = ...` (and v0's `openai.api_base`): the module client's endpoint
+                    for name in r.qualified_names(target):
+                        if name.count(".") == 1:
+                            add(ast.Constant(name), node.value, ASSIGNED, node.lineno)
         elif isinstance(node, ast.Call):
             names = r.qualified_names(node.func)
             plain = positional(node)

@@ -71,6 +71,9 @@ class Finding:
     edits: list[Edit] = field(default_factory=list)
     fixed: bool = False
     cell: Optional[int] = None  # the notebook code cell (1-based) the rows are relative to
+    # The facts that were seen when the finding was made (docs/safety.md's vocabulary:
+    # endpoint-seen, model-known, call-closed, cap-seen, ...): what a safe fix may rest on.
+    basis: tuple[str, ...] = ()
 
 
 @dataclass

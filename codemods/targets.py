@@ -44,6 +44,7 @@ class Target:
     api_version: Optional[str] = None
     azure_v1: bool = False
     opaque: bool = False  # the code names an endpoint tokenfix cannot resolve
+    deployment: bool = False  # the model id is an Azure deployment name: any model may stand behind it
     evidence: list[Evidence] = field(default_factory=list)
 
     @property
@@ -51,6 +52,8 @@ class Target:
         return self.provider_source in PROVEN
 
     def note(self, line: int, text: str) -> None:
+        # An unresolved piece of a string (an f-string field) reads as `{...}`, also inside a repr.
+        text = text.replace(UNKNOWN_PART, "{...}").replace(repr(UNKNOWN_PART)[1:-1], "{...}")
         self.evidence.append(Evidence(line, text))
 
 

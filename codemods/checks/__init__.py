@@ -62,8 +62,36 @@ class Check:
     def run(self, site: CallSite, ctx: Context) -> Iterator[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def finding(self, message: str, node: Any, site: CallSite, fix: Optional[Fix] = None, suppress_node: Any = None) -> Finding:
-        return Finding(self.CODE, self.name, message, node, suppress_node or node, fix, list(site.target.evidence))
+    def finding(self, message: str, node: Any, site: CallSite, fix: Optional[Fix] = None, suppress_node: Any = None,
+                basis: tuple[str, ...] = ()) -> Finding:
+        return Finding(self.CODE, self.name, message, node, suppress_node or node, fix, list(site.target.evidence),
+                       basis=seen(site) + basis)
+
+
+def seen(site: CallSite) -> tuple[str, ...]:
+    """What was seen at this call, in docs/safety.md's words: a safe fix rests only on these."""
+    target = site.target
+    facts = []
+    if endpoint_seen(site):
+        facts.append("endpoint-seen")
+    if model_known(site):
+        facts.append("model-known")
+    if not site.open_ended:
+        facts.append("call-closed")
+    if site.cap_seen:
+        facts.append("cap-seen")
+    return tuple(facts)
+
+
+def model_known(site: CallSite) -> bool:
+    """The model is in the knowledge base and named as a model, not as an Azure deployment."""
+    return site.target.model is not None and not site.target.deployment
+
+
+def endpoint_seen(site: CallSite) -> bool:
+    """The provider comes from a pragma, the client, a URL or the user's --provider, and nothing
+    in sight (a spread, an environment setting) leaves the endpoint open."""
+    return proven(site) and not site.target.opaque
 
 
 def proven(site: CallSite) -> bool:

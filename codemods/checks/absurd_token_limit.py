@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..callsites import CallSite
 from ..findings import SAFE, UNSAFE, Finding
-from . import Check, Context, value_fix
+from . import Check, Context, endpoint_seen, model_known, value_fix
 
 
 class AbsurdTokenLimit(Check):
@@ -28,4 +28,4 @@ class AbsurdTokenLimit(Check):
             safe = ctx.safe_default(site)
             shown = f"{limit.name}={value.value:,}" + (f" (from {value.definition_name})" if value.definition_name else "")
             message = f"`{shown}` exceeds {what}; safe default: {safe.explanation}"
-            yield self.finding(message, limit.owner, site, value_fix(value, safe.value, SAFE if model is not None and not site.target.opaque else UNSAFE))
+            yield self.finding(message, limit.owner, site, value_fix(value, safe.value, SAFE if model_known(site) and endpoint_seen(site) else UNSAFE))

@@ -30,7 +30,9 @@ class ConflictingLimits(Check):
             return
         keep, drop = (new, old) if takes_mct and provider.preferred == "max_completion_tokens" else (old, new)
         message = f"both `max_tokens` and `max_completion_tokens` are passed; {provider.name} takes `{keep.name}`: remove `{drop.name}`"
-        yield self.finding(message, drop.owner, site, self._fix(site, ctx, keep, drop))
+        fix = self._fix(site, ctx, keep, drop)
+        same = _same_value(ctx, keep, drop)
+        yield self.finding(message, drop.owner, site, fix, basis=("values-equal",) if same else ())
 
     def _fix(self, site: CallSite, ctx: Context, keep: LimitParam, drop: LimitParam) -> Optional[Fix]:
         if keep.via != drop.via or not isinstance(drop.owner, (ast.keyword, DictItem)):
@@ -44,14 +46,16 @@ class ConflictingLimits(Check):
             index = next(i for i, a in enumerate(written) if a is drop.owner)
         else:
             container, kind, index = drop.owner.container, ("Dict",), drop.owner.index
-        kept_value = ctx.finder.r.int_value(keep.value)
-        dropped_value = ctx.finder.r.int_value(drop.value)
-        same = kept_value is not None and dropped_value is not None and kept_value.value == dropped_value.value
-        applicability = SAFE if same and proven(site) else UNSAFE
+        applicability = SAFE if _same_value(ctx, keep, drop) and proven(site) and not site.target.opaque else UNSAFE
         # Whether every comment survives the removal is LibCST's to say (layout.without_element):
         # if one would not, the fix is unsafe, as it was always meant to be.
         return Fix(applicability, f"Remove `{drop.name}`", [Replacement(container, kind, _without(index), ASK_LIBCST)],
                    comment_note="")
+
+
+def _same_value(ctx: Context, keep: LimitParam, drop: LimitParam) -> bool:
+    kept, dropped = ctx.finder.r.int_value(keep.value), ctx.finder.r.int_value(drop.value)
+    return kept is not None and dropped is not None and kept.value == dropped.value
 
 
 def _without(index: int):

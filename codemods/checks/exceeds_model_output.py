@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..callsites import CallSite
 from ..findings import SAFE, UNSAFE, Finding
-from . import Check, Context, surface_cap, value_fix
+from . import Check, Context, endpoint_seen, model_known, surface_cap, value_fix
 
 
 class ExceedsModelOutput(Check):
@@ -32,7 +32,7 @@ class ExceedsModelOutput(Check):
             safe = ctx.safe_default(site)
             # Over the SDK's cap alone, the call fails only if nothing unseen (a **spread, a
             # `stream=` variable, a client built from a spread) lifts the cap.
-            applicability = SAFE if (over_model or site.cap_seen) and not site.target.opaque else UNSAFE
+            applicability = SAFE if (over_model or site.cap_seen) and endpoint_seen(site) and model_known(site) else UNSAFE
             unseen = "" if applicability == SAFE else " (a timeout or stream flag tokenfix cannot see may lift the cap: check before fixing)"
             message = f"`{limit.name}={value.value:,}` exceeds {' and '.join(reasons)}{unseen}; safe default: {safe.explanation}"
             yield self.finding(message, limit.owner, site, value_fix(value, safe.value, applicability))

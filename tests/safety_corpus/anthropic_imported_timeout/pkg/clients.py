@@ -1,0 +1,3 @@
+from anthropic import Anthropic
+
+claude = Anthropic(timeout=1200)

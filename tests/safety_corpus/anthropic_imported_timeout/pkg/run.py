@@ -1,0 +1,3 @@
+from pkg.clients import claude
+
+claude.messages.create(model="claude-opus-4-5", max_tokens=32000, messages=[])

@@ -1,0 +1,5 @@
+import os
+from openai import OpenAI
+
+client = OpenAI(base_url=os.getenv("OPENAI_BASE_URL", "https://api.openai.com/v1"))
+client.chat.completions.create(model="gpt-4o", messages=[], max_tokens=400)

@@ -1,0 +1,4 @@
+from openai import OpenAI
+
+client = OpenAI()
+client.chat.completions.create(model="gpt-4o", messages=[], max_tokens=400)
