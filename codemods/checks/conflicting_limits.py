@@ -9,7 +9,7 @@ from ..callsites import CallSite, LimitParam
 from ..findings import ASK_LIBCST, SAFE, UNSAFE, Finding, Fix, Replacement
 from ..targets import accepts_mct
 from ..values import DictItem
-from . import Check, Context, proven
+from . import Check, Context, endpoint_seen
 
 
 class ConflictingLimits(Check):
@@ -46,7 +46,7 @@ class ConflictingLimits(Check):
             index = next(i for i, a in enumerate(written) if a is drop.owner)
         else:
             container, kind, index = drop.owner.container, ("Dict",), drop.owner.index
-        applicability = SAFE if _same_value(ctx, keep, drop) and proven(site) and not site.target.opaque else UNSAFE
+        applicability = SAFE if _same_value(ctx, keep, drop) and endpoint_seen(site) else UNSAFE
         # Whether every comment survives the removal is LibCST's to say (layout.without_element):
         # if one would not, the fix is unsafe, as it was always meant to be.
         return Fix(applicability, f"Remove `{drop.name}`", [Replacement(container, kind, _without(index), ASK_LIBCST)],

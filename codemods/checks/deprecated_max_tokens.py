@@ -7,7 +7,7 @@ from typing import Iterator
 from ..callsites import CallSite
 from ..findings import SAFE, UNSAFE, Finding
 from ..targets import azure_accepts_mct
-from . import Check, Context, proven, rename_fix
+from . import Check, Context, endpoint_seen, rename_fix
 
 
 class DeprecatedMaxTokens(Check):
@@ -36,7 +36,7 @@ class DeprecatedMaxTokens(Check):
                 message = f"{why}; api_version {version} {verb} `max_completion_tokens`: move to {provider.min_api_version} or later (or the v1 API), then rename"
             else:
                 message = f"{why}: use `max_completion_tokens`"
-                applicability = SAFE if proven(site) else UNSAFE
+                applicability = SAFE if endpoint_seen(site) else UNSAFE
                 fix = rename_fix(site, limit, "max_completion_tokens", "Rename to `max_completion_tokens`", applicability)
                 if fix is None and "max_completion_tokens" in site.names_present:
                     if any(lim.conditional for lim in site.limits):

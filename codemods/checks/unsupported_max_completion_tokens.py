@@ -7,7 +7,7 @@ from typing import Iterator
 from ..callsites import CallSite
 from ..findings import SAFE, UNSAFE, Finding
 from ..targets import accepts_mct
-from . import Check, Context, proven, rename_fix
+from . import Check, Context, endpoint_seen, rename_fix
 
 
 class UnsupportedMaxCompletionTokens(Check):
@@ -31,6 +31,6 @@ class UnsupportedMaxCompletionTokens(Check):
                 yield self.finding(message, limit.owner, site)
                 continue
             message = f"{provider.name} does not take `max_completion_tokens`" + (f" ({error})" if error else "") + ": use `max_tokens`"
-            applicability = SAFE if proven(site) else UNSAFE
+            applicability = SAFE if endpoint_seen(site) else UNSAFE
             fix = rename_fix(site, limit, "max_tokens", "Rename to `max_tokens`", applicability)
             yield self.finding(message, limit.owner, site, fix)
