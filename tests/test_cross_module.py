@@ -136,3 +136,45 @@ def test_index_holds_only_what_the_file_imports(tmp_path: Path) -> None:
     index = directory.index_for(user, user.read_bytes(), module_names(user, [tmp_path]))
     assert sorted(index.clients) == ["app.llm.azure", "app.llm.client", "app.llm.local", "app.llm.maybe"]
     assert index.lookup("app.unrelated.other") is None
+
+
+ONE_READER_CLIENTS = '''import os
+from anthropic import Anthropic
+from openai import OpenAI
+
+local = OpenAI(base_url=os.getenv("X", default="http://localhost:11434/v1"))
+spread = OpenAI(**SETTINGS)
+claude = Anthropic(timeout=900)
+tagged = OpenAI(base_url=CFG.url)  # tokenfix: provider=ollama
+'''
+ONE_READER_CALLS = '''
+local.chat.completions.create(model="llama3", messages=[], max_completion_tokens=100)
+spread.chat.completions.create(model="gpt-4o", messages=[], max_tokens=100)
+claude.messages.create(model="claude-opus-4-5", messages=[], max_tokens=32000)
+tagged.chat.completions.create(model="llama3", messages=[], max_completion_tokens=100)
+'''
+
+
+def _evidence_headlines(text: str) -> list[str]:
+    return [line.split(": ", 1)[1] for line in text.splitlines() if " -> provider " in line]
+
+
+def test_one_construction_gives_one_target_wherever_it_is_used(tmp_path: Path) -> None:
+    """clients.py reads a construction the same way for the module and for its importers."""
+    (tmp_path / "same").mkdir()
+    (tmp_path / "same" / "app.py").write_text(ONE_READER_CLIENTS + ONE_READER_CALLS)
+    (tmp_path / "split").mkdir()
+    (tmp_path / "split" / "clients.py").write_text(ONE_READER_CLIENTS)
+    (tmp_path / "split" / "app.py").write_text("from clients import claude, local, spread, tagged\n" + ONE_READER_CALLS)
+    same = tokenfix("check", "--no-cache", "--show-evidence", str(tmp_path / "same"))
+    split = tokenfix("check", "--no-cache", "--show-evidence", str(tmp_path / "split"))
+    headlines = _evidence_headlines(same.stdout.decode())
+    assert headlines == [
+        "openai.chat.completions -> provider ollama (fallback), model llama3 (not in the knowledge base)",
+        "openai.chat.completions -> provider unknown (unresolvable), model gpt-4o",
+        "anthropic.messages -> provider anthropic (client), model claude-opus-4-5-20251101",
+        "openai.chat.completions -> provider ollama (pragma), model llama3 (not in the knowledge base)",
+    ]
+    assert _evidence_headlines(split.stdout.decode()) == headlines
+    # Neither the Anthropic clamp (the client's timeout lifts the SDK cap) nor a rename is safe here.
+    assert "TOK006" not in same.stdout.decode() and "TOK006" not in split.stdout.decode()
