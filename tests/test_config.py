@@ -160,3 +160,41 @@ def test_walk_order_symlinks_and_odd_entries(tmp_path: Path) -> None:
     alias.symlink_to(tree, target_is_directory=True)
     files, _ = discover([alias], SettingsResolver(None, {}))
     assert [f.relative_to(alias).as_posix() for f in files] == ["b.py", "a/nb.ipynb", "a/z.py", "c.py/inner.py"]
+
+
+DEFAULT_CLIENT = '''from openai import OpenAI
+
+client = OpenAI()
+client.chat.completions.create(model="gpt-4o", messages=[], max_tokens=400)
+'''
+
+
+@pytest.mark.parametrize("how", ["config", "cli"])
+def test_default_endpoint_unknown_renames_nothing(tmp_path: Path, how: str) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(DEFAULT_CLIENT)
+    args = []
+    if how == "config":
+        (tmp_path / "pyproject.toml").write_text('[tool.tokenfix]\ndefault-endpoint = "unknown"\n')
+    else:
+        args = ["--default-endpoint", "unknown"]
+    result = tokenfix("fix", "--no-cache", "--show-evidence", *args, str(tmp_path))
+    assert app.read_text() == DEFAULT_CLIENT
+    out = result.stdout.decode()
+    assert "provider unknown (unresolvable)" in out
+    assert "default-endpoint = 'unknown': the environment may redirect openai.OpenAI, provider unknown" in out
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "app.py").write_text(DEFAULT_CLIENT)
+    (plain / "pyproject.toml").write_text('[tool.tokenfix]\ndefault-endpoint = "trusted"\n')
+    trusted = tokenfix("diff", "--no-cache", str(plain / "app.py"))
+    assert trusted.returncode == 1 and "+client.chat.completions.create(model=\"gpt-4o\", messages=[], max_completion_tokens=400)" in trusted.stdout.decode()
+
+
+def test_default_endpoint_must_be_trusted_or_unknown(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.tokenfix]\ndefault-endpoint = "maybe"\n')
+    (tmp_path / "app.py").write_text(DEFAULT_CLIENT)
+    result = tokenfix("check", "--no-cache", str(tmp_path))
+    assert result.returncode == 2
+    assert f"{tmp_path / 'pyproject.toml'}: [tool.tokenfix]: default-endpoint must be one of 'trusted', 'unknown', not 'maybe'" in result.stderr.decode()
+    assert "Traceback" not in result.stderr.decode()
