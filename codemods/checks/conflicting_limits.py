@@ -12,6 +12,10 @@ from ..values import DictItem
 from . import Check, Context, endpoint_seen
 
 
+# OpenAI's answer to a request with both names, whatever the model (rules/checks.toml cites it).
+PAIR_ERROR = "Setting 'max_tokens' and 'max_completion_tokens' at the same time is not supported."
+
+
 class ConflictingLimits(Check):
     CODE = "TOK007"
 
@@ -25,7 +29,8 @@ class ConflictingLimits(Check):
         provider = site.target.provider
         takes_mct = accepts_mct(site.target)
         if provider is None or takes_mct is None:
-            message = "both `max_tokens` and `max_completion_tokens` are passed (OpenAI's reasoning models reject the pair); the target is unknown, so keep one by hand"
+            message = ("both `max_tokens` and `max_completion_tokens` are passed (OpenAI rejects the pair on every model: "
+                       f"\"{PAIR_ERROR}\"); the target is unknown, so keep one by hand")
             yield self.finding(message, old.owner, site)
             return
         keep, drop = (new, old) if takes_mct and provider.preferred == "max_completion_tokens" else (old, new)
