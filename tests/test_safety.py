@@ -15,7 +15,7 @@ from codemods.knowledge import load
 from conftest import FIXTURES, ROOT
 
 DOC = ROOT / "docs" / "safety.md"
-FACTS = ("endpoint-seen", "model-known", "call-closed", "cap-seen", "values-equal")
+FACTS = ("endpoint-seen", "model-known", "call-closed", "cap-seen", "values-equal", "azure")
 
 
 def _table() -> dict[str, tuple[str, ...]]:

@@ -80,6 +80,8 @@ def seen(site: CallSite) -> tuple[str, ...]:
         facts.append("call-closed")
     if site.cap_seen:
         facts.append("cap-seen")
+    if target.provider is not None and target.provider.id == "azure":
+        facts.append("azure")
     return tuple(facts)
 
 

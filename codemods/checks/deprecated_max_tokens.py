@@ -7,7 +7,7 @@ from typing import Iterator
 from ..callsites import CallSite
 from ..findings import SAFE, UNSAFE, Finding
 from ..targets import azure_accepts_mct
-from . import Check, Context, endpoint_seen, rename_fix
+from . import Check, Context, endpoint_seen, model_known, rename_fix
 
 
 class DeprecatedMaxTokens(Check):
@@ -37,6 +37,15 @@ class DeprecatedMaxTokens(Check):
             else:
                 message = f"{why}: use `max_completion_tokens`"
                 applicability = SAFE if endpoint_seen(site) else UNSAFE
+                if provider.id == "azure" and not model_known(site) and not (model is not None and model.reasoning):
+                    # Whether Azure takes max_completion_tokens depends on the model version behind
+                    # the deployment too (gpt-35-turbo and gpt-4-turbo-2024-04-09 reject it on
+                    # current api-versions): a deployment name does not say which model that is.
+                    # One named for a reasoning model is the exception: there `max_tokens` is
+                    # rejected, so the call cannot be working as written.
+                    applicability = UNSAFE
+                    message += (" (on Azure this depends on the model behind the deployment, which its name does not prove: "
+                                "check, or state it with `# tokenfix: model=...`)")
                 fix = rename_fix(site, limit, "max_completion_tokens", "Rename to `max_completion_tokens`", applicability)
                 if fix is None and "max_completion_tokens" in site.names_present:
                     if any(lim.conditional for lim in site.limits):
