@@ -96,6 +96,8 @@ def read_client(finder, call: ast.Call, env: Environment) -> Optional[ClientFact
             facts.api_version = setting.value
             facts.url_evidence.append((setting.line, setting.describe()))
     facts.timeout = timeout_given([construction, *options], r)
+    if facts.timeout is False and "http_client" in keywords:
+        facts.timeout = None  # the SDK adopts a custom http_client's timeout when none is given
     comments = finder.comments
     if comments is not None:
         first, last = max(call.lineno - 1, 1), call.end_lineno or call.lineno

@@ -347,7 +347,16 @@ def run_stdin(data: bytes, display: str, resolver: SettingsResolver, *, fix: boo
     knowledge_for(settings)  # configuration errors surface here
     result = FileResult(display, data)
     if may_have_findings(data):
-        ((_, result, _),) = _results([_Job(0, Path(display), data, settings)], fix, unsafe_fixes, 1, edits)
+        from .clientindex import Directory
+        from .modules import module_names
+
+        # As for a file on disk: the clients its modules export and the .env files of its folder.
+        path = (Path.cwd() / display) if display != "-" else Path.cwd() / "-"
+        roots = [Path.cwd()]
+        names = tuple(module_names(path, roots)) if display != "-" else ()
+        job = _Job(0, path, data, settings, names)
+        job.index = Directory([], roots, knowledge_for(settings)).index_for(path, data, names)
+        ((_, result, _),) = _results([job], fix, unsafe_fixes, 1, edits)
         result.path = display
     record(out, result)
     out.files.append(result)

@@ -115,3 +115,15 @@ def test_no_safe_fix_rests_on_an_unseen_endpoint(source: str) -> None:
     safe = [(f.code, f.message) for f in result.findings if f.fix is not None and f.fix.applicability == "safe"]
     assert safe == [], source
     assert not result.changed, source
+
+
+def test_stdin_reads_the_env_files_of_its_folder(tmp_path: Path) -> None:
+    """An editor's `fix -` with --stdin-filename sees the project's .env as a run on disk does."""
+    code = b'from openai import OpenAI\nc = OpenAI()\nc.chat.completions.create(model="gpt-4o", messages=[], max_tokens=10)\n'
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".env").write_text("OPENAI_BASE_URL=https://gateway.example/v1\n")
+    redirected = tokenfix("fix", "--no-cache", "--stdin-filename", "app.py", "-", cwd=tmp_path, input=code)
+    assert redirected.stdout == code
+    (tmp_path / ".env").unlink()
+    plain = tokenfix("fix", "--no-cache", "--stdin-filename", "app.py", "-", cwd=tmp_path, input=code)
+    assert plain.stdout == code.replace(b"max_tokens", b"max_completion_tokens")
