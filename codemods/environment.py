@@ -27,7 +27,6 @@ from typing import Iterable, Optional, Sequence
 
 MAX_BYTES = 1024 * 1024  # a dotenv or compose file larger than this is not read
 MAX_LEVELS = 40  # folders walked up from a file at most
-MAX_ENTRIES = 2_000  # entries of one folder looked at for such files
 
 # How a variable's value became known, weakest last: an assignment in code wins over the
 # process environment; setdefault and files (python-dotenv does not override) only apply
@@ -148,14 +147,19 @@ class EnvironmentFiles:
         self.wanted = frozenset(wanted)
         self.roots = [_resolved(root) for root in roots]
         self._folders: dict[Path, tuple[EnvSetting, ...]] = {}
+        self._chains: dict[Path, list[EnvSetting]] = {}  # a file's folder -> what applies there
 
     def for_file(self, path: Path) -> Environment:
         """Every setting that files in the folders above `path` make, nearest first."""
         if not self.wanted:
             return Environment()
-        found: list[EnvSetting] = []
-        for folder in self._folders_above(_resolved(path).parent):
-            found.extend(self._folder(folder))
+        folder = path.parent
+        found = self._chains.get(folder)
+        if found is None:
+            found = []
+            for above in self._folders_above(_resolved(folder)):
+                found.extend(self._folder(above))
+            self._chains[folder] = found
         return Environment(files=found)
 
     def _folders_above(self, folder: Path) -> list[Path]:
@@ -174,7 +178,7 @@ class EnvironmentFiles:
             settings: list[EnvSetting] = []
             try:
                 with os.scandir(folder) as entries:
-                    names = sorted(entry.name for _, entry in zip(range(MAX_ENTRIES), entries))
+                    names = sorted(entry.name for entry in entries if _may_hold_settings(entry.name))
             except OSError:
                 names = []
             for name in names:
@@ -190,6 +194,11 @@ class EnvironmentFiles:
                 settings.extend(parse_settings(text, self.wanted, str(folder / name), compose))
             self._folders[folder] = tuple(settings)
         return self._folders[folder]
+
+
+def _may_hold_settings(name: str) -> bool:
+    """A cheap first test on every entry of a folder (a folder may hold thousands)."""
+    return name.startswith(".env") or name.endswith((".env", ".yml", ".yaml"))
 
 
 def _resolved(path: Path) -> Path:
