@@ -311,3 +311,13 @@ def test_sigterm_during_fix_leaves_no_half_written_file(tmp_path: Path) -> None:
     assert not any(p.name.endswith(".tokenfix-tmp") for p in tmp_path.iterdir())
     if proc.returncode != 0:  # stopped before the end (a fast machine may finish first)
         assert proc.returncode == 2 and b"interrupted" in err
+
+
+def test_evidence_shows_an_unresolved_part_of_a_url_as_braces(tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text('import requests\n\nhost = get_host()\nurl = f"{host}/api/generate"\n'
+                   'requests.post(url, json={"model": "llama3", "options": {"num_predict": 99999999}})\n')
+    out = tokenfix("check", "--no-cache", "--show-evidence", str(app)).stdout.decode()
+    assert "url = '{...}/api/generate'" in out
+    assert "POST to {...}/api/generate: ollama's API path" in out
+    assert "\\x00" not in out and "\x00" not in out
