@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from .clients import read_client
-from .environment import Environment, EnvironmentFiles, read_limited
+from .environment import Environment, EnvironmentFiles, EnvSetting, read_limited
 from .knowledge import Knowledge
 from .modules import ModuleFinder, imported_modules, module_names, package_base
 from .prefilter import may_build_client
@@ -60,7 +62,7 @@ class ClientIndex:
         roots = list(roots)
         files = EnvironmentFiles(_env_vars(knowledge), roots)
         for path, data in sources:
-            found = module_clients(data, knowledge, str(path), files.for_file(path))
+            found, _ = module_facts(data, knowledge, str(path), files.for_file(path))
             if found:
                 for module in module_names(path, roots):
                     for name, facts in found.items():
@@ -75,30 +77,39 @@ class Directory:
         self.finder = ModuleFinder(files, roots)
         self.knowledge = knowledge
         self.environment_files = EnvironmentFiles(_env_vars(knowledge), roots)
-        self._by_module: dict[tuple[str, Path], dict[str, ClientFacts]] = {}
-        self._by_file: dict[Path, dict[str, ClientFacts]] = {}
+        self._by_module: dict[tuple[str, Path], tuple[dict[str, ClientFacts], list[EnvSetting]]] = {}
+        self._by_file: dict[Path, tuple[dict[str, ClientFacts], list[EnvSetting]]] = {}
 
     def index_for(self, path: Path, data: bytes, names: Sequence[str]) -> ClientIndex:
-        """The clients of every module the file at `path` (holding `data`) imports."""
+        """The clients of every module the file at `path` (holding `data`) imports, and the
+        environment its folder's files and those modules' own writes (`import settings` that
+        sets `os.environ[...]`) make."""
         clients: dict[str, ClientFacts] = {}
+        writes: list[EnvSetting] = []
         base = package_base(path)
         for module in sorted(imported_modules(data, names)):
             key = (module, base)
             if key not in self._by_module:
                 found: dict[str, ClientFacts] = {}
+                found_writes: list[EnvSetting] = []
                 for source in self.finder.find(module, path):
-                    found.update(self._file_clients(source))
-                self._by_module[key] = found
-            for name, facts in self._by_module[key].items():
+                    module_found, module_writes = self._file_clients(source)
+                    found.update(module_found)
+                    found_writes.extend(module_writes)
+                self._by_module[key] = (found, found_writes)
+            found, found_writes = self._by_module[key]
+            for name, facts in found.items():
                 clients[f"{module}.{name}"] = facts
-        return ClientIndex(clients, self.environment_files.for_file(path))
+            writes.extend(found_writes)
+        environment = self.environment_files.for_file(path)
+        return ClientIndex(clients, Environment(writes, environment.files) if writes else environment)
 
-    def _file_clients(self, path: Path) -> dict[str, ClientFacts]:
+    def _file_clients(self, path: Path) -> tuple[dict[str, ClientFacts], list[EnvSetting]]:
         if path not in self._by_file:
-            self._by_file[path] = {}
+            self._by_file[path] = ({}, [])
             data = read_limited(path, MAX_MODULE_BYTES)
             if data is not None:
-                self._by_file[path] = module_clients(data, self.knowledge, str(path), self.environment_files.for_file(path))
+                self._by_file[path] = module_facts(data, self.knowledge, str(path), self.environment_files.for_file(path))
         return self._by_file[path]
 
 
@@ -112,11 +123,13 @@ def _env_vars(knowledge: Knowledge) -> set[str]:
     return found
 
 
-def module_clients(data: bytes, knowledge: Knowledge, origin: str, environment: Environment) -> dict[str, ClientFacts]:
+def module_facts(data: bytes, knowledge: Knowledge, origin: str, environment: Environment) -> tuple[dict[str, ClientFacts], list[EnvSetting]]:
     """The clients a module builds once at its top level (`client = OpenAI(...)`), read by clients.py
-    exactly as the calls of the module itself would read them."""
-    if not may_build_client(data):
-        return {}
+    exactly as the calls of the module itself would read them, and the environment variables
+    the module sets (each a fallback for its importers: the order of imports decides)."""
+    builds, writes_env = may_build_client(data), ENV_WRITE_TRIGGER.search(data) is not None
+    if not (builds or writes_env):
+        return {}, []
     from .callsites import CallSiteFinder
     from .config import Settings
     from .source import parse
@@ -127,7 +140,10 @@ def module_clients(data: bytes, knowledge: Knowledge, origin: str, environment: 
         finder.env = environment
         finder.prepare(tree)
     except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeError, LookupError):
-        return {}  # reported by the analysis itself, if the file is checked
+        return {}, []  # reported by the analysis itself, if the file is checked
+    writes = [replace(w, origin=origin) for w in finder.env.writes]
+    if not builds:
+        return {}, writes
     assigned: dict[str, int] = {}
     values: dict[str, ast.expr] = {}
     for node in tree.body:
@@ -146,4 +162,8 @@ def module_clients(data: bytes, knowledge: Knowledge, origin: str, environment: 
         if facts is not None:
             facts.origin = origin
             found[name] = facts
-    return found
+    return found, writes
+
+
+# What a module that sets an endpoint variable must contain, as bytes (most modules do not).
+ENV_WRITE_TRIGGER = re.compile(rb"environ|putenv|\.base_url\s*=|\.api_base\s*=")

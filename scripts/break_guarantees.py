@@ -52,8 +52,8 @@ MUTATIONS = [
      "    new_bytes = new_module.bytes\n", "    new_bytes = new_module.bytes + b\"\\n\"\n",
      ["tests/test_properties.py"]),
     ("the code read is run", "codemods/clientindex.py",
-     "                self._by_file[path] = module_clients(data, self.knowledge, str(path), self.environment_files.for_file(path))",
-     "                exec(compile(data, str(path), 'exec'), {}); self._by_file[path] = module_clients(data, self.knowledge, str(path), self.environment_files.for_file(path))",
+     "                self._by_file[path] = module_facts(data, self.knowledge, str(path), self.environment_files.for_file(path))",
+     "                exec(compile(data, str(path), 'exec'), {}); self._by_file[path] = module_facts(data, self.knowledge, str(path), self.environment_files.for_file(path))",
      ["tests/test_never_executes.py"]),
     # Safe means safe (docs/safety.md): each fact a safe fix rests on must really be seen.
     ("a spread in a client's construction is ignored", "codemods/clients.py",
