@@ -7,6 +7,7 @@ same entry, file types and install path as a user's `repo:` line.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -19,6 +20,12 @@ import yaml
 from conftest import ROOT
 
 BAD = 'import requests\n\npayload = {"model": "Qwen/Qwen3-8B", "messages": [], "max_tokens": 99999999}\nrequests.post("https://api.siliconflow.cn/v1/chat/completions", json=payload)\n'
+CELL = 'from openai import OpenAI\nclient = OpenAI()\nclient.chat.completions.create(model="gpt-4o", messages=[], max_tokens=99999999)\n'
+
+
+def notebook(source: str) -> str:
+    cell = {"cell_type": "code", "execution_count": None, "id": "c0", "metadata": {}, "outputs": [], "source": source.splitlines(keepends=True)}
+    return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +73,34 @@ def test_check_hook_blocks_the_commit(tmp_path: Path, pre_commit_home: Path) -> 
     assert (repo / "llm.py").read_text() == BAD
 
 
+def test_check_hook_checks_notebooks(tmp_path: Path, pre_commit_home: Path) -> None:
+    repo = make_repo(tmp_path, "tokenfix", pre_commit_home)
+    (repo / "demo.ipynb").write_text(notebook(CELL))
+    git(repo, "add", "demo.ipynb")
+    res = commit(repo, pre_commit_home)
+    output = (res.stdout + res.stderr).decode()
+    assert res.returncode != 0, output
+    assert "tokenfix (check output-token parameters)" in output and "Failed" in output
+    assert "demo.ipynb:cell 1:3:61: TOK001" in output
+    assert git(repo, "rev-list", "--all").stdout == b""
+
+
+def test_a_file_named_like_an_option_is_a_path(tmp_path: Path, pre_commit_home: Path) -> None:
+    # pre-commit appends the file names to the entry; the entry ends with `--`, so `-rf.py` is
+    # checked as a file, and `--output-file=x.py` cannot make tokenfix write its report anywhere.
+    repo = make_repo(tmp_path, "tokenfix", pre_commit_home)
+    for name in ("-rf.py", "--output-file=report.py"):
+        (repo / name).write_text(BAD)
+        git(repo, "add", "--", name)
+    res = commit(repo, pre_commit_home)
+    output = (res.stdout + res.stderr).decode()
+    assert res.returncode != 0, output
+    assert "-rf.py:3:" in output and "--output-file=report.py:3:" in output, output
+    assert "No such option" not in output
+    assert not (repo / "report.py").exists()
+    assert (repo / "-rf.py").read_text() == BAD
+
+
 def test_fix_hook_fixes_the_file(tmp_path: Path, pre_commit_home: Path) -> None:
     repo = make_repo(tmp_path, "tokenfix-fix", pre_commit_home)
     (repo / "llm.py").write_text(BAD)
@@ -78,10 +113,20 @@ def test_fix_hook_fixes_the_file(tmp_path: Path, pre_commit_home: Path) -> None:
     assert res.returncode == 0, (res.stdout + res.stderr).decode()
 
 
+def test_fix_hook_fixes_a_notebook(tmp_path: Path, pre_commit_home: Path) -> None:
+    repo = make_repo(tmp_path, "tokenfix-fix", pre_commit_home)
+    (repo / "demo.ipynb").write_text(notebook(CELL))
+    git(repo, "add", "demo.ipynb")
+    res = commit(repo, pre_commit_home)
+    assert res.returncode != 0  # pre-commit fails a hook that changed files
+    assert (repo / "demo.ipynb").read_text() == notebook(CELL.replace("max_tokens=99999999", "max_completion_tokens=16384"))
+
+
 def test_hook_definitions_match_ruff_conventions() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert [h["id"] for h in hooks] == ["tokenfix", "tokenfix-fix"]
     for hook in hooks:
-        assert hook["language"] == "python" and hook["types_or"] == ["python", "pyi"]
+        assert hook["language"] == "python" and hook["types_or"] == ["python", "pyi", "jupyter"]
         assert "--force-exclude" in hook["entry"]
+        assert hook["entry"].split()[-1] == "--"  # the file names pre-commit appends are paths, never options
         assert shutil.which("git")
