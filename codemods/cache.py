@@ -1,9 +1,11 @@
 """Results of earlier runs, so that an unchanged file is not parsed again.
 
 An entry is keyed on everything its result depends on: the file's bytes, its path (per-file
-settings), the tool's version, the rules' digest, the settings, the mode, and the clients
-other modules of the run export. Entries are JSON, never pickle: the folder may be written
-by anyone, so an entry is data to validate, not code to trust. Anything that does not read
+settings), the tool's version, the Python it runs on (what parses depends on it: a file that
+needs Python 3.12 is an error under 3.11 and checked under 3.12, and pre-commit's hooks of
+two Pythons share the repository's cache), the rules' digest, the settings, the mode, and the
+clients other modules of the run export. Entries are JSON, never pickle: the folder may be
+written by anyone, so an entry is data to validate, not code to trust. Anything that does not read
 back exactly (truncated, edited, another version's layout) counts as a miss and is rewritten.
 Writes go through a temporary file and a rename, so two runs at once never see half an entry.
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -33,6 +36,7 @@ from .findings import Edit, FileResult, Finding, Fix, SiteSummary
 DEFAULT_DIR = ".tokenfix_cache"
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by tokenfix.\n# For information about cache directory tags see https://bford.info/cachedir/\n"
 LAYOUT = "1"  # bump when the entry format changes
+PYTHON = "python%d.%d" % sys.version_info[:2]
 RULED_OUT = "ruled-out.json"
 RACY_SECONDS = 2.0
 
@@ -103,7 +107,7 @@ class Cache:
 
     def key(self, data: bytes, *parts: str) -> str:
         digest = hashlib.blake2b(data, digest_size=20)
-        for part in (__version__, LAYOUT, *parts):
+        for part in (__version__, LAYOUT, PYTHON, *parts):
             digest.update(b"\0" + part.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 

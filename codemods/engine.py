@@ -48,16 +48,26 @@ def parse_error(exc: BaseException) -> tuple[str, int]:
 
 def _unparsable(data: bytes, exc: BaseException) -> tuple[str, int]:
     """Why a file does not parse, in LibCST's words when it agrees (its messages are the ones
-    users have seen), else in Python's. Code nested too deep for Python's parser is said so at
-    once: LibCST's parser would take minutes on it, or crash."""
+    users have seen), else in Python's, unless what Python rejects is syntax of a newer Python
+    (newer_syntax.py): then which one, and what to do. Code nested too deep for Python's parser
+    is said so at once: LibCST's parser would take minutes on it, or crash."""
     if isinstance(exc, (RecursionError, MemoryError)):
         return "too deeply nested for the parser (RecursionError)", 0
     try:
         from .realize import parse
 
-        parse(data)
+        module = parse(data)
     except Exception as libcst_exc:  # noqa: BLE001 - any parser failure is a per-file error
         return parse_error(libcst_exc)
+    if isinstance(exc, SyntaxError):  # LibCST reads it and Python does not: syntax of a newer Python?
+        from .newer_syntax import explain
+
+        try:
+            newer = explain(module, exc.lineno or 0)
+        except RecursionError:  # pragma: no cover - LibCST's tree was built; walking it is iterative
+            newer = None
+        if newer is not None:
+            return newer
     return parse_error(exc)
 
 

@@ -32,6 +32,7 @@ class Notebook:
     trailing_newline: str
     cells: list[int] = field(default_factory=list)  # indices (in data["cells"]) of analysed cells
     code: str = ""
+    unparsed: list[tuple[int, str, int]] = field(default_factory=list)  # (index, code, error line) of code cells Python rejects
 
     @classmethod
     def parse(cls, raw: bytes) -> "Notebook":
@@ -56,12 +57,38 @@ class Notebook:
             python = _hide_magics(source)
             try:
                 ast.parse(python)
-            except (SyntaxError, ValueError):
-                continue  # not plain Python (or broken): nothing tokenfix can check
+            except SyntaxError as exc:  # not plain Python (or broken): nothing tokenfix can check
+                if "too many nested" not in str(exc.msg):  # LibCST's parser would crash on it: no newer syntax asked for
+                    notebook.unparsed.append((index, python, exc.lineno or 0))
+                continue
+            except ValueError:
+                continue
             notebook.cells.append(index)
             parts.append(f"{SENTINEL}{index}\n{python}" + ("" if python.endswith("\n") or not python else "\n"))
         notebook.code = "".join(parts)
         return notebook
+
+    def newer_syntax(self) -> list[str]:
+        """One line for each code cell left out because it uses syntax newer than this Python
+        (newer_syntax.py); a cell that is simply not Python (IPython syntax, a broken cell) is
+        left out silently, as before."""
+        if not self.unparsed:
+            return []
+        import libcst as cst
+
+        from .newer_syntax import explain
+
+        lines = []
+        for index, python, error_line in self.unparsed:
+            try:
+                module = cst.parse_module(python)
+            except Exception:  # noqa: BLE001 - not Python to LibCST either
+                continue
+            found = explain(module, error_line, subject="this cell")
+            if found is not None:
+                text, line = found
+                lines.append(f"cell {self.cell_number(index)}:{line}: {text}; the cell was not checked")
+        return lines
 
     @property
     def writable(self) -> bool:

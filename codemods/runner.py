@@ -66,7 +66,7 @@ def analyze_notebook(data: bytes, display: str, knowledge: Knowledge, settings: 
         return result
     inner = analyze(notebook.code.encode("utf-8"), display, knowledge, settings, **options)
     result = FileResult(display, data, findings=inner.findings, sites=inner.sites, error=inner.error,
-                        error_line=inner.error_line, notes=list(inner.notes))
+                        error_line=inner.error_line, notes=[*notebook.newer_syntax(), *inner.notes])
     fixed_code = inner.fixed.decode("utf-8") if inner.changed else notebook.code
     for finding in inner.findings:
         code = fixed_code if finding.fixed is False and inner.changed else notebook.code
