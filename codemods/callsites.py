@@ -18,7 +18,7 @@ from typing import Optional, Sequence, Union
 
 from .clients import OPTION_CALLS, environment_writes, read_client, timeout_given
 from .config import Settings
-from .environment import Environment
+from .environment import Environment, EnvSetting
 from .knowledge import Knowledge, Surface
 from .nodes import find_all, is_name, is_self_attribute, is_true, keyword, positional, walk
 from .scopes import Scopes
@@ -468,6 +468,9 @@ class CallSiteFinder:
         facts = ClientFacts(provider.clients[0] if provider.clients else module, self.line(call))
         setting = self.env.lookup(f"{module}.base_url") or self.env.lookup(f"{module}.api_base") \
             or next(filter(None, (self.env.lookup(var) for var in provider.env)), None)
+        switch = next(filter(None, (self.env.lookup(var) for var in provider.module_env)), None)
+        if switch is not None and setting is None:
+            setting = EnvSetting(switch.var, None, switch.kind, switch.origin, switch.line)  # it is no URL: the endpoint is unknown
         if setting is not None:
             how = "defaulted" if setting.kind == "defaulted" else "set"
             facts.env = (setting.var, setting.value if setting.var != "*" else None, how, setting.line, setting.origin)

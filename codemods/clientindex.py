@@ -118,6 +118,7 @@ def _env_vars(knowledge: Knowledge) -> set[str]:
     found = set()
     for provider in knowledge.providers.values():
         found.update(provider.env)
+        found.update(provider.module_env)
         if provider.api_version_env:
             found.add(provider.api_version_env)
     return found

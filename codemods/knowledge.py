@@ -44,6 +44,7 @@ class Provider:
     clients: tuple[str, ...] = ()
     env: tuple[str, ...] = ()
     api_version_env: str = ""
+    module_env: tuple[str, ...] = ()
     accepts: tuple[str, ...] = ()
     preferred: str = "max_tokens"
     deprecated: tuple[str, ...] = ()
