@@ -71,6 +71,8 @@ class CallSite:
     has_timeout: bool = False  # a timeout is given (call, client or with_options): the SDK's cap is lifted
     cap_seen: bool = True  # nothing unseen (a spread, a variable `stream=`) may lift that cap
     can_insert: bool = False  # a missing keyword can be added to the call itself
+    sdk: Optional[str] = None  # the provider whose SDK makes the call (rules' keyword_since)
+    sdk_package: Optional[str] = None  # that SDK's package (`openai`, `groq`)
     line: int = 0
 
 
@@ -390,6 +392,9 @@ class CallSiteFinder:
             target.note(self.line(call), f"{surface.id} is {surface.provider}'s API")
         self._fallbacks(target, call)
         site = CallSite(call, surface, method, target, line=self.line(call))
+        site.sdk = sdk
+        site.sdk_package = client.class_name.split(".")[0] if client is not None else (
+            receiver.module if receiver is not None and receiver.module in _MODULE_PROVIDERS else None)
         site.streaming = method in surface.streaming_methods or self._is_true(keywords.get("stream"))
         if surface.container_key:
             holder = keywords.get(surface.container_key)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from .clients import read_client
+from .dependencies import Declared, DeclaredVersions
 from .environment import Environment, EnvironmentFiles, EnvSetting, read_limited
 from .knowledge import Knowledge
 from .modules import ModuleFinder, imported_modules, module_names, package_base
@@ -29,9 +30,11 @@ MAX_MODULE_BYTES = 10 * 1024 * 1024
 class ClientIndex:
     """The clients a file imports, and the environment settings its folder's files make."""
 
-    def __init__(self, clients: Optional[dict[str, ClientFacts]] = None, environment: Optional[Environment] = None) -> None:
+    def __init__(self, clients: Optional[dict[str, ClientFacts]] = None, environment: Optional[Environment] = None,
+                 declared: Optional[dict[str, Declared]] = None) -> None:
         self.clients: dict[str, ClientFacts] = clients or {}
         self.environment = environment or Environment()
+        self.declared: dict[str, Declared] = declared or {}  # SDK versions the project may run
 
     def __len__(self) -> int:
         return len(self.clients)
@@ -42,7 +45,8 @@ class ClientIndex:
     @property
     def digest(self) -> str:
         """What the cache keys on: a client changed in an imported module, or a changed .env, changes the result."""
-        text = repr((sorted((name, repr(facts)) for name, facts in self.clients.items()), self.environment.digest))
+        text = repr((sorted((name, repr(facts)) for name, facts in self.clients.items()), self.environment.digest,
+                     sorted(self.declared.items())))
         return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
     @classmethod
@@ -77,6 +81,7 @@ class Directory:
         self.finder = ModuleFinder(files, roots)
         self.knowledge = knowledge
         self.environment_files = EnvironmentFiles(_env_vars(knowledge), roots)
+        self.declared_versions = DeclaredVersions(_sdk_packages(knowledge), roots)
         self._by_module: dict[tuple[str, Path], tuple[dict[str, ClientFacts], list[EnvSetting]]] = {}
         self._by_file: dict[Path, tuple[dict[str, ClientFacts], list[EnvSetting]]] = {}
 
@@ -102,7 +107,8 @@ class Directory:
                 clients[f"{module}.{name}"] = facts
             writes.extend(found_writes)
         environment = self.environment_files.for_file(path)
-        return ClientIndex(clients, Environment(writes, environment.files) if writes else environment)
+        return ClientIndex(clients, Environment(writes, environment.files) if writes else environment,
+                           self.declared_versions.for_file(path))
 
     def _file_clients(self, path: Path) -> tuple[dict[str, ClientFacts], list[EnvSetting]]:
         if path not in self._by_file:
@@ -111,6 +117,11 @@ class Directory:
             if data is not None:
                 self._by_file[path] = module_facts(data, self.knowledge, str(path), self.environment_files.for_file(path))
         return self._by_file[path]
+
+
+def _sdk_packages(knowledge: Knowledge) -> set[str]:
+    """The SDK packages whose version decides whether a keyword exists (rules: keyword_since)."""
+    return {key.split(".", 1)[0] for provider in knowledge.providers.values() for key in provider.keyword_since}
 
 
 def _env_vars(knowledge: Knowledge) -> set[str]:

@@ -145,7 +145,7 @@ class EnvironmentFiles:
 
     def __init__(self, wanted: Iterable[str], roots: Sequence[Path] = ()):
         self.wanted = frozenset(wanted)
-        self.roots = [_resolved(root) for root in roots]
+        self.roots = [resolved(root) for root in roots]
         self._folders: dict[Path, tuple[EnvSetting, ...]] = {}
         self._chains: dict[Path, list[EnvSetting]] = {}  # a file's folder -> what applies there
 
@@ -157,21 +157,10 @@ class EnvironmentFiles:
         found = self._chains.get(folder)
         if found is None:
             found = []
-            for above in self._folders_above(_resolved(folder)):
+            for above in project_folders(resolved(folder), self.roots):
                 found.extend(self._folder(above))
             self._chains[folder] = found
         return Environment(files=found)
-
-    def _folders_above(self, folder: Path) -> list[Path]:
-        tops = [root for root in self.roots if root == folder or root in folder.parents]
-        highest = min(tops, key=lambda p: len(p.parts)) if tops else None
-        chain = []
-        for _ in range(MAX_LEVELS):
-            chain.append(folder)
-            if (folder / ".git").exists() or folder == highest or folder.parent == folder:
-                break
-            folder = folder.parent
-        return chain
 
     def _folder(self, folder: Path) -> tuple[EnvSetting, ...]:
         if folder not in self._folders:
@@ -201,7 +190,21 @@ def _may_hold_settings(name: str) -> bool:
     return name.startswith(".env") or name.endswith((".env", ".yml", ".yaml"))
 
 
-def _resolved(path: Path) -> Path:
+def project_folders(folder: Path, roots: Sequence[Path]) -> list[Path]:
+    """The folder and those above it, up to the project's top: the folder holding `.git`, or
+    the highest root given on the command line that holds it."""
+    tops = [root for root in roots if root == folder or root in folder.parents]
+    highest = min(tops, key=lambda p: len(p.parts)) if tops else None
+    chain = []
+    for _ in range(MAX_LEVELS):
+        chain.append(folder)
+        if (folder / ".git").exists() or folder == highest or folder.parent == folder:
+            break
+        folder = folder.parent
+    return chain
+
+
+def resolved(path: Path) -> Path:
     try:
         return path.resolve()
     except (OSError, RuntimeError):

@@ -51,6 +51,8 @@ class Provider:
     ignored: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
     errors: dict = field(default_factory=dict, hash=False, compare=False)
+    # "package.keyword" -> the first release of this provider's SDK package whose method takes it
+    keyword_since: dict = field(default_factory=dict, hash=False, compare=False)
     self_hosted: bool = False
     min_api_version: Optional[str] = None
     verified_ga_api_versions: tuple[str, ...] = ()

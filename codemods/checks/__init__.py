@@ -14,6 +14,7 @@ from typing import Any, Iterator, Optional
 
 from ..callsites import CallSite, CallSiteFinder, LimitParam
 from ..config import Settings
+from ..dependencies import lacks_keyword
 from ..findings import SAFE, SCAN, UNSAFE, Finding, Fix, Replacement
 from ..knowledge import Knowledge, SafeDefault, safe_default
 from ..source import Located
@@ -83,6 +84,17 @@ def seen(site: CallSite) -> tuple[str, ...]:
     if target.provider is not None and target.provider.id == "azure":
         facts.append("azure")
     return tuple(facts)
+
+
+def sdk_lacks(site: CallSite, ctx: "Context", keyword: str) -> Optional[str]:
+    """Why the SDK the project may run could lack `keyword` (its declared floor or lock pin
+    predates it), or None: a rename to it is only safe where every allowed SDK takes it."""
+    provider = ctx.knowledge.provider(site.sdk)
+    if provider is None or site.sdk_package is None:
+        return None
+    since = provider.keyword_since.get(f"{site.sdk_package}.{keyword}")
+    declared = getattr(ctx.finder.index, "declared", None) or {}
+    return lacks_keyword(declared, site.sdk_package, keyword, since)
 
 
 def model_known(site: CallSite) -> bool:

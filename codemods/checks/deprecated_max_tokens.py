@@ -7,7 +7,7 @@ from typing import Iterator
 from ..callsites import CallSite
 from ..findings import SAFE, UNSAFE, Finding
 from ..targets import azure_accepts_mct
-from . import Check, Context, endpoint_seen, model_known, rename_fix
+from . import Check, Context, endpoint_seen, model_known, rename_fix, sdk_lacks
 
 
 class DeprecatedMaxTokens(Check):
@@ -46,6 +46,10 @@ class DeprecatedMaxTokens(Check):
                     applicability = UNSAFE
                     message += (" (on Azure this depends on the model behind the deployment, which its name does not prove: "
                                 "check, or state it with `# tokenfix: model=...`)")
+                lacking = sdk_lacks(site, ctx, "max_completion_tokens")
+                if lacking:
+                    applicability = UNSAFE
+                    message += f" (unsafe to rename here: {lacking})"
                 fix = rename_fix(site, limit, "max_completion_tokens", "Rename to `max_completion_tokens`", applicability)
                 if fix is None and "max_completion_tokens" in site.names_present:
                     if any(lim.conditional for lim in site.limits):

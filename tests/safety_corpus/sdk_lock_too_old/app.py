@@ -1,0 +1,3 @@
+import openai
+
+reply = openai.chat.completions.create(model="gpt-4o", messages=[], max_tokens=500)
