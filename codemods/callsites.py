@@ -110,6 +110,7 @@ class CallSiteFinder:
         self._built: dict[tuple[int, str], Optional[ast.Call]] = {}  # (id(class), attr) -> its construction
         # What may redirect an SDK's default endpoint: the project's files, then this module's writes.
         self.env: Environment = getattr(index, "environment", None) or Environment()
+        self._redirected: dict[str, int] = {}  # `client.base_url = ...` after construction: name -> line
 
     def prepare(self, module: ast.Module) -> None:
         """The walk without the analysis of calls: what the client reader needs (clientindex.py)."""
@@ -152,6 +153,8 @@ class CallSiteFinder:
         text = self.source.text
         if "environ" in text or "putenv" in text or "base_url" in text or "api_base" in text:
             self.env = self.env.with_writes(environment_writes(self, [*assigns, *calls]))
+        if "base_url" in text or "api_base" in text:
+            self._redirected = _redirected_clients(assigns)
 
     # -- positions -------------------------------------------------------------------------
     def span(self, node: ast.AST) -> tuple[int, int, int, int]:
@@ -383,6 +386,10 @@ class CallSiteFinder:
                 return None  # built by something we know is not an LLM client
         if sdk is not None and surface.sdks and sdk not in surface.sdks:
             return None  # e.g. `.chat(...)` on an OpenAI client is not Ollama's chat
+        redirected = self._redirected.get(_root_name(call.func)) if self._redirected else None
+        if redirected is not None and target.provider_source != PRAGMA:
+            target.provider, target.provider_source, target.opaque = None, None, True
+            target.note(redirected, "the client's base_url is assigned after it is built: provider unknown")
         self._model(model, model_node, target)
         if not known_receiver and not self._distinctive(surface, method, target):
             return None
@@ -667,6 +674,28 @@ class CallSiteFinder:
         else:
             self._collect_dict(site, payload, "payload")
         return site
+
+
+def _root_name(func: ast.expr) -> Optional[str]:
+    """`client` of `client.chat.completions.create`, `client` of `self.client.chat...`."""
+    node = func
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        if is_self_attribute(node):
+            return node.attr
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _redirected_clients(assigns: list) -> dict[str, int]:
+    """Names (or `self.` attributes) whose `.base_url` / `.api_base` the module assigns."""
+    found: dict[str, int] = {}
+    for assign in assigns:
+        for target in assign.targets:
+            if isinstance(target, ast.Attribute) and target.attr in ("base_url", "api_base"):
+                name = _root_name(target.value) if not isinstance(target.value, ast.Name) else target.value.id
+                if name is not None and name not in _MODULE_PROVIDERS:  # `openai.base_url = ...`: environment_writes
+                    found.setdefault(name, assign.lineno)
+    return found
 
 
 def _first_argument(call: ast.Call) -> Optional[ast.expr]:
