@@ -18,7 +18,7 @@ from typing import Iterable, Optional, Sequence
 
 from .clients import read_client
 from .dependencies import Declared, DeclaredVersions
-from .environment import Environment, EnvironmentFiles, EnvSetting, read_limited
+from .environment import Environment, EnvironmentFiles, EnvSetting, ProjectTree, read_limited
 from .knowledge import Knowledge
 from .modules import ModuleFinder, imported_modules, module_names, package_base
 from .prefilter import may_build_client
@@ -80,8 +80,9 @@ class Directory:
     def __init__(self, files: Sequence[Path], roots: Sequence[Path], knowledge: Knowledge):
         self.finder = ModuleFinder(files, roots)
         self.knowledge = knowledge
-        self.environment_files = EnvironmentFiles(_env_vars(knowledge), roots)
-        self.declared_versions = DeclaredVersions(_sdk_packages(knowledge), roots)
+        tree = ProjectTree(roots)  # one listing of each folder for both readers
+        self.environment_files = EnvironmentFiles(_env_vars(knowledge), roots, tree)
+        self.declared_versions = DeclaredVersions(_sdk_packages(knowledge), roots, tree)
         self._by_module: dict[tuple[str, Path], tuple[dict[str, ClientFacts], list[EnvSetting]]] = {}
         self._by_file: dict[Path, tuple[dict[str, ClientFacts], list[EnvSetting]]] = {}
 

@@ -12,13 +12,12 @@ project does not declare, or declares without a floor, is taken to be a current 
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-from .environment import project_folders, read_limited, resolved
+from .environment import ProjectTree, read_limited
 
 _LOCKS = ("uv.lock", "poetry.lock")
 _FLOOR = re.compile(r"(?:>=|==|~=|\^|>|===)\s*v?(\d+(?:\.\d+)*)")
@@ -41,9 +40,9 @@ def version_tuple(text: str) -> tuple[int, ...]:
 class DeclaredVersions:
     """Per folder, read once a run: the declared floors and the lock pins of some packages."""
 
-    def __init__(self, packages: Iterable[str], roots: Sequence[Path] = ()):
+    def __init__(self, packages: Iterable[str], roots: Sequence[Path] = (), tree: Optional[ProjectTree] = None):
         self.packages = frozenset(packages)
-        self.roots = [resolved(root) for root in roots]
+        self.tree = tree or ProjectTree(roots)
         self._folders: dict[Path, tuple[list[Declared], list[Declared]]] = {}
         self._chains: dict[Path, dict[str, Declared]] = {}
 
@@ -53,7 +52,7 @@ class DeclaredVersions:
         if found is None:
             floors: dict[str, Declared] = {}
             pins: dict[str, Declared] = {}
-            for above in project_folders(resolved(folder), self.roots):
+            for above in self.tree.chain(folder):
                 declared, locked = self._folder(above)
                 for item in declared:
                     if item.package not in floors or version_tuple(item.version) < version_tuple(floors[item.package].version):
@@ -68,12 +67,7 @@ class DeclaredVersions:
         if folder not in self._folders:
             declared: list[Declared] = []
             locked: list[Declared] = []
-            try:
-                with os.scandir(folder) as entries:
-                    names = sorted(e.name for e in entries if _may_declare(e.name))
-            except OSError:
-                names = []
-            for name in names:
+            for name in filter(_may_declare, self.tree.names(folder)):
                 data = read_limited(folder / name)
                 if data is None:
                     continue

@@ -143,9 +143,9 @@ def _literal(raw: str) -> Optional[str]:
 class EnvironmentFiles:
     """The dotenv and compose settings of each folder, read at most once a run."""
 
-    def __init__(self, wanted: Iterable[str], roots: Sequence[Path] = ()):
+    def __init__(self, wanted: Iterable[str], roots: Sequence[Path] = (), tree: Optional[ProjectTree] = None):
         self.wanted = frozenset(wanted)
-        self.roots = [resolved(root) for root in roots]
+        self.tree = tree or ProjectTree(roots)
         self._folders: dict[Path, tuple[EnvSetting, ...]] = {}
         self._chains: dict[Path, list[EnvSetting]] = {}  # a file's folder -> what applies there
 
@@ -157,7 +157,7 @@ class EnvironmentFiles:
         found = self._chains.get(folder)
         if found is None:
             found = []
-            for above in project_folders(resolved(folder), self.roots):
+            for above in self.tree.chain(folder):
                 found.extend(self._folder(above))
             self._chains[folder] = found
         return Environment(files=found)
@@ -165,12 +165,7 @@ class EnvironmentFiles:
     def _folder(self, folder: Path) -> tuple[EnvSetting, ...]:
         if folder not in self._folders:
             settings: list[EnvSetting] = []
-            try:
-                with os.scandir(folder) as entries:
-                    names = sorted(entry.name for entry in entries if _may_hold_settings(entry.name))
-            except OSError:
-                names = []
-            for name in names:
+            for name in self.tree.names(folder):
                 compose = bool(_COMPOSE.match(name))
                 if not (compose or _is_env_file(name)):
                     continue
@@ -187,7 +182,35 @@ class EnvironmentFiles:
 
 def _may_hold_settings(name: str) -> bool:
     """A cheap first test on every entry of a folder (a folder may hold thousands)."""
-    return name.startswith(".env") or name.endswith((".env", ".yml", ".yaml"))
+    return (name.startswith((".env", "requirements")) or name.endswith((".env", ".yml", ".yaml", ".lock", ".toml", ".cfg"))
+            or name == "Pipfile")
+
+
+class ProjectTree:
+    """The folders above a file up to the project's top, and the names of the settings files in
+    each (dotenv, compose, requirements, lock files), listed once a run for every reader."""
+
+    def __init__(self, roots: Sequence[Path] = ()):
+        self.roots = [resolved(root) for root in roots]
+        self._chains: dict[Path, list[Path]] = {}
+        self._names: dict[Path, tuple[str, ...]] = {}
+
+    def chain(self, folder: Path) -> list[Path]:
+        found = self._chains.get(folder)
+        if found is None:
+            found = self._chains[folder] = project_folders(resolved(folder), self.roots)
+        return found
+
+    def names(self, folder: Path) -> tuple[str, ...]:
+        found = self._names.get(folder)
+        if found is None:
+            try:
+                with os.scandir(folder) as entries:
+                    found = tuple(sorted(e.name for e in entries if _may_hold_settings(e.name)))
+            except OSError:
+                found = ()
+            self._names[folder] = found
+        return found
 
 
 def project_folders(folder: Path, roots: Sequence[Path]) -> list[Path]:
