@@ -198,8 +198,25 @@ class ProjectTree:
     def chain(self, folder: Path) -> list[Path]:
         found = self._chains.get(folder)
         if found is None:
-            found = self._chains[folder] = project_folders(resolved(folder), self.roots)
+            found = self._chains[folder] = self._resolved_chain(resolved(folder), MAX_LEVELS)
         return found
+
+    def _resolved_chain(self, folder: Path, levels: int) -> list[Path]:
+        """project_folders, with the chain of each folder above kept for the files beside it."""
+        key = (folder, "resolved")
+        found = self._chains.get(key)  # type: ignore[call-overload]
+        if found is None:
+            if levels <= 1 or (folder / ".git").exists() or folder in self.roots_top(folder) or folder.parent == folder:
+                found = [folder]
+            else:
+                found = [folder, *self._resolved_chain(folder.parent, levels - 1)]
+            self._chains[key] = found  # type: ignore[index]
+        return found
+
+    def roots_top(self, folder: Path) -> tuple[Path, ...]:
+        """The highest given root that holds `folder` (where the walk up stops without a .git)."""
+        tops = [root for root in self.roots if root == folder or root in folder.parents]
+        return (min(tops, key=lambda p: len(p.parts)),) if tops else ()
 
     def names(self, folder: Path) -> tuple[str, ...]:
         found = self._names.get(folder)
