@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-from .environment import ProjectTree, read_limited
+from .environment import ProjectTree
 
 _LOCKS = ("uv.lock", "poetry.lock")
 _FLOOR = re.compile(r"(?:>=|==|~=|\^|>|===)\s*v?(\d+(?:\.\d+)*)")
@@ -67,13 +67,7 @@ class DeclaredVersions:
         if folder not in self._folders:
             declared: list[Declared] = []
             locked: list[Declared] = []
-            for name in filter(_may_declare, self.tree.names(folder)):
-                data = read_limited(folder / name)
-                if data is None:
-                    continue
-                text = data.decode("utf-8", "replace")
-                if not any(package in text for package in self.packages):
-                    continue
+            for name, text in self.tree.texts(folder, _may_declare, self.packages):
                 origin = str(folder / name)
                 if name in _LOCKS:
                     locked += [Declared(p, v, origin, True) for p, v in _lock_pins(text, self.packages)]

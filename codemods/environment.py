@@ -165,17 +165,8 @@ class EnvironmentFiles:
     def _folder(self, folder: Path) -> tuple[EnvSetting, ...]:
         if folder not in self._folders:
             settings: list[EnvSetting] = []
-            for name in self.tree.names(folder):
-                compose = bool(_COMPOSE.match(name))
-                if not (compose or _is_env_file(name)):
-                    continue
-                data = read_limited(folder / name)
-                if data is None:
-                    continue
-                text = data.decode("utf-8", "replace")
-                if not any(var in text for var in self.wanted):
-                    continue
-                settings.extend(parse_settings(text, self.wanted, str(folder / name), compose))
+            for name, text in self.tree.texts(folder, lambda n: bool(_COMPOSE.match(n)) or _is_env_file(n), self.wanted):
+                settings.extend(parse_settings(text, self.wanted, str(folder / name), bool(_COMPOSE.match(name))))
             self._folders[folder] = tuple(settings)
         return self._folders[folder]
 
@@ -217,6 +208,19 @@ class ProjectTree:
         """The highest given root that holds `folder` (where the walk up stops without a .git)."""
         tops = [root for root in self.roots if root == folder or root in folder.parents]
         return (min(tops, key=lambda p: len(p.parts)),) if tops else ()
+
+    def texts(self, folder: Path, accept, words: Iterable[str]):
+        """(name, text) of each settings file in `folder` that `accept` takes and that mentions
+        one of `words`: regular files only, at most MAX_BYTES each (read_limited)."""
+        for name in self.names(folder):
+            if not accept(name):
+                continue
+            data = read_limited(folder / name)
+            if data is None:
+                continue
+            text = data.decode("utf-8", "replace")
+            if any(word in text for word in words):
+                yield name, text
 
     def names(self, folder: Path) -> tuple[str, ...]:
         found = self._names.get(folder)
