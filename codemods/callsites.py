@@ -483,9 +483,7 @@ class CallSiteFinder:
         switch = next(filter(None, (self.env.lookup(var) for var in provider.module_env)), None)
         if switch is not None and setting is None:
             setting = EnvSetting(switch.var, None, switch.kind, switch.origin, switch.line)  # it is no URL: the endpoint is unknown
-        if setting is not None:
-            how = "defaulted" if setting.kind == "defaulted" else "set"
-            facts.env = (setting.var, setting.value if setting.var != "*" else None, how, setting.line, setting.origin)
+        facts.env = setting
         target.note(self.line(call), f"module-level `{module}` client")
         apply_client(self.knowledge, facts, target, self.settings.default_endpoint)
         return True

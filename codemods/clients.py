@@ -82,10 +82,7 @@ def read_client(finder, call: ast.Call, env: Environment) -> Optional[ClientFact
             facts.url_fallback = url.fallback
             facts.url_evidence = [(node.lineno, text) for node, text in url.evidence]
     elif facts.hidden is None:
-        setting = next(filter(None, (env.lookup(var) for var in provider.env)), None)
-        if setting is not None:
-            how = "defaulted" if setting.kind == DEFAULTED else "set"
-            facts.env = (setting.var, setting.value if setting.var != "*" else None, how, setting.line, setting.origin)
+        facts.env = next(filter(None, (env.lookup(var) for var in provider.env)), None)
     version_arg = keywords.get("api_version") or keywords.get("openai_api_version")
     version = r.str_value(version_arg.value) if version_arg is not None else None
     if version is not None and version.complete:

@@ -193,7 +193,9 @@ class ProjectTree:
         return found
 
     def _resolved_chain(self, folder: Path, levels: int) -> list[Path]:
-        """project_folders, with the chain of each folder above kept for the files beside it."""
+        """The folder and those above it, up to the project's top (the folder holding `.git`, or
+        the highest root given on the command line that holds it); each folder's chain is kept
+        for the files beside it and below it."""
         key = (folder, "resolved")
         found = self._chains.get(key)  # type: ignore[call-overload]
         if found is None:
@@ -232,20 +234,6 @@ class ProjectTree:
                 found = ()
             self._names[folder] = found
         return found
-
-
-def project_folders(folder: Path, roots: Sequence[Path]) -> list[Path]:
-    """The folder and those above it, up to the project's top: the folder holding `.git`, or
-    the highest root given on the command line that holds it."""
-    tops = [root for root in roots if root == folder or root in folder.parents]
-    highest = min(tops, key=lambda p: len(p.parts)) if tops else None
-    chain = []
-    for _ in range(MAX_LEVELS):
-        chain.append(folder)
-        if (folder / ".git").exists() or folder == highest or folder.parent == folder:
-            break
-        folder = folder.parent
-    return chain
 
 
 def resolved(path: Path) -> Path:

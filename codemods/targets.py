@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 from urllib.parse import urlsplit
 
+from .environment import ASSIGNED, DEFAULTED, EnvSetting
 from .knowledge import Knowledge, Model, Provider
 
 # Stands for an unresolved piece of a string (an f-string field). Defined here, not in
@@ -134,7 +135,7 @@ class ClientFacts:
     api_version: Optional[str] = None
     origin: str = ""  # the file it was built in, when imported from another module
     hidden: Optional[str] = None  # `**kw` / `*args`: arguments the analysis cannot see
-    env: Optional[tuple] = None  # (var, value or None, how, line, origin): the environment names the endpoint
+    env: Optional[EnvSetting] = None  # the SDK's endpoint variable, set where tokenfix can see it
     timeout: Optional[bool] = False  # a client-level timeout (lifts the Anthropic SDK's cap); None: unknown
     pragma_provider: Optional[tuple[int, str]] = None  # `# tokenfix: provider=...` on the construction
     pragma_model: Optional[tuple[int, str]] = None
@@ -217,7 +218,10 @@ def apply_client(knowledge: Knowledge, facts: ClientFacts, target: Target, defau
 
 def _from_environment(knowledge: Knowledge, facts: ClientFacts, target: Target, provider: Provider, where: str) -> str:
     """`OpenAI()` with `OPENAI_BASE_URL` set somewhere tokenfix can see."""
-    var, value, how, line, origin = facts.env
+    setting = facts.env
+    var, line, origin = setting.var, setting.line, setting.origin
+    value = setting.value if var != "*" else None  # a write to a variable we cannot name says nothing of its value
+    how = "defaulted" if setting.kind == DEFAULTED else "set"
     place = f" in {origin}" if origin else where
     if value is None:
         target.opaque = True
@@ -228,7 +232,7 @@ def _from_environment(knowledge: Knowledge, facts: ClientFacts, target: Target, 
         target.opaque = True
         target.note(line, f"{var}={value!r}{place}: no known provider serves this host")
         return provider.id
-    strong = how == "set" and not origin  # an assignment in code; files and setdefault only apply when unset
+    strong = setting.kind == ASSIGNED and not origin  # an assignment in this code; files and setdefault only apply when unset
     target.provider, target.provider_source, target.azure_v1 = found, CLIENT if strong else FALLBACK, azure_v1
     target.note(line, f"{var}={value!r} ({how}{place}) is {found.name}"
                 + ("" if strong else ": the process environment may say otherwise, so fixes that depend on it are unsafe"))
