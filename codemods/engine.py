@@ -71,7 +71,10 @@ def _unparsable(data: bytes, exc: BaseException) -> tuple[str, int]:
     return parse_error(exc)
 
 
-MAX_PASSES = 8
+# Each pass applies the fixes whose edits do not overlap; a fix that adds an argument to a call
+# holding another call to fix waits for the inner one, so N nested calls take N passes. Ruff
+# stops at 100 passes too; a pass that changes nothing ends the loop long before.
+MAX_PASSES = 100
 
 
 def analyze(

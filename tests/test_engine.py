@@ -140,3 +140,17 @@ def test_prefilter_literal_scan_is_the_trigger_regex(pieces: list[bytes]) -> Non
 
     data = b"".join(pieces)
     assert may_have_findings(data) == (TRIGGERS.search(data) is not None)
+
+
+def test_fixes_of_twelve_nested_calls_settle_in_one_run() -> None:
+    """An added argument waits for the call nested inside it: twelve nested calls take twelve
+    passes, and one `fix` must do them all (it stopped at eight and left work for a second)."""
+    inner = '"hi"'
+    for _ in range(12):
+        inner = f'client.messages.create(model="claude-3-5-sonnet-20241022", messages=[{{"role": "user", "content": {inner}}}])'
+    data = f"import anthropic\nclient = anthropic.Anthropic(timeout=30)\nr = {inner}\n".encode()
+    result = analyze(data, "deep.py", load(), Settings(), fix=True)
+    assert not result.notes and result.error is None
+    assert sum(f.fixed for f in result.findings) == 12
+    again = analyze(result.fixed, "deep.py", load(), Settings(), fix=True)
+    assert not again.changed and not [f for f in again.findings if f.fix is not None]
