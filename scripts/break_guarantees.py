@@ -16,8 +16,8 @@ PY = sys.executable
 
 MUTATIONS = [
     ("write in place instead of temp file + rename", "codemods/write.py",
-     "        handle, temp_name = tempfile.mkstemp(prefix=f\".{path.name}.\", suffix=TEMP_SUFFIX, dir=path.parent)\n        with os.fdopen(handle, \"wb\") as out:",
-     "        handle, temp_name = tempfile.mkstemp(prefix=f\".{path.name}.\", suffix=TEMP_SUFFIX, dir=path.parent)\n        os.close(handle); os.unlink(temp_name); temp_name = None\n        with open(path, \"wb\") as out:",
+     "        handle, temp_name = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)\n        with os.fdopen(handle, \"wb\") as out:",
+     "        handle, temp_name = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)\n        os.close(handle); os.unlink(temp_name); temp_name = None\n        with open(path, \"wb\") as out:",
      ["tests/test_faults.py::test_a_write_stopped_half_way_by_the_file_size_limit", "tests/test_faults.py::test_mode_owner_and_special_bits_are_kept"]),
     ("write through symlinks", "codemods/write.py",
      "    if path.is_symlink():\n        raise WriteError",

@@ -151,3 +151,118 @@ def test_two_runs_at_once_leave_every_file_whole(tmp_path: Path) -> None:
     assert all((folder / f"m{i}.py").read_bytes() == FIXED for i in range(60))
     assert all((folder / f"a{i}.py").read_bytes() == anthropic for i in range(60))
     assert leftovers(tmp_path) == []
+
+
+def nobody():
+    """The unprivileged user `nobody` (CI runs as root, where no permission is ever refused);
+    the test is skipped where that user or setpriv is missing."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root to become nobody")
+    import pwd
+
+    try:
+        return pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("no user nobody")
+
+
+def run_as(user, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in ENV.items() if k != "TOKENFIX_CACHE_DIR"}
+    command = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
+               sys.executable, "-m", "codemods", "fix", "--no-cache", *args]
+    return subprocess.run(command, capture_output=True, env={**env, "HOME": str(cwd)}, cwd=cwd, timeout=300)
+
+
+@pytest.fixture
+def shared_tmp():
+    """A folder `nobody` can reach (pytest's own tmp_path is under a root-only folder)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="tokenfix-nobody-"))
+    os.chmod(folder, 0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_group_that_cannot_be_kept_is_refused_not_changed(shared_tmp: Path) -> None:
+    """As non-root, chown to a group the user is not in fails: the file is refused, not handed
+    to the user's own group (that failure was swallowed before)."""
+    user = nobody()
+    folder = tree(shared_tmp, 2)
+    for path in [shared_tmp, *shared_tmp.rglob("*")]:
+        os.lchown(path, user.pw_uid, user.pw_gid)
+    os.chown(folder / "m0.py", -1, 0)  # group root: nobody is not a member
+    os.chmod(folder / "m0.py", 0o664)
+    res = run_as(user, shared_tmp, str(folder))
+    assert res.returncode == 2, res.stderr.decode()
+    assert b"m0.py: its owner or group (uid 65534, gid 0) cannot be kept by this user; not rewritten" in res.stderr
+    assert b"Traceback" not in res.stderr
+    assert (folder / "m0.py").read_bytes() == ORIGINAL and (folder / "m0.py").stat().st_gid == 0
+    assert (folder / "m1.py").read_bytes() == FIXED and leftovers(folder) == []
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o555])
+def test_a_read_only_file_is_not_rewritten(tmp_path: Path, mode: int) -> None:
+    folder = tree(tmp_path, 2)
+    os.chmod(folder / "m0.py", mode)
+    res = subprocess.run([sys.executable, "-m", "codemods", "fix", "--no-cache", str(folder)], capture_output=True, env=ENV, timeout=300)
+    assert res.returncode == 2
+    assert b"m0.py: is read-only; not rewritten (make it writable to fix it)" in res.stderr
+    assert (folder / "m0.py").read_bytes() == ORIGINAL and stat.S_IMODE((folder / "m0.py").stat().st_mode) == mode
+    assert (folder / "m1.py").read_bytes() == FIXED and leftovers(folder) == []
+
+
+def test_a_file_swapped_for_a_fifo_before_the_write_is_refused_without_hanging(tmp_path: Path) -> None:
+    from codemods.write import WriteError, atomic_write
+
+    target = tmp_path / "a.py"
+    os.mkfifo(target)  # what stands where the analysed file was
+    previous = signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("the write hung on a FIFO")))
+    signal.alarm(10)
+    try:
+        with pytest.raises(WriteError, match="is no longer a regular file; not written"):
+            atomic_write(target, FIXED, expected=ORIGINAL)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert stat.S_ISFIFO(os.lstat(target).st_mode) and leftovers(tmp_path) == []
+
+
+def test_the_second_read_stops_one_byte_past_the_expected_size(tmp_path: Path, monkeypatch) -> None:
+    """A file grown huge meanwhile (or /dev/zero put in its place) is not read whole."""
+    from codemods import write
+
+    target = tmp_path / "a.py"
+    target.write_bytes(ORIGINAL + b"#" * 10_000_000)
+    _, current = write._read_again(target, len(ORIGINAL))
+    assert current == ORIGINAL + b"#"
+
+
+def test_a_243_byte_file_name_can_be_fixed(tmp_path: Path) -> None:
+    """The temporary file's name fits NAME_MAX (255) whatever the file's own name."""
+    folder = tmp_path / "tree"
+    folder.mkdir()
+    target = folder / ("é" * 60 + "x" * 120 + ".py")  # 60 two-byte characters: 243 bytes
+    assert len(os.fsencode(target.name)) == 243
+    target.write_bytes(ORIGINAL)
+    res = subprocess.run([sys.executable, "-m", "codemods", "fix", "--no-cache", str(folder)], capture_output=True, env=ENV, timeout=300)
+    assert res.returncode == 0, res.stderr.decode()
+    assert target.read_bytes() == FIXED and leftovers(folder) == []
+
+
+def test_a_stale_temporary_file_is_removed_by_the_next_fix(tmp_path: Path) -> None:
+    """A run killed between creating its temporary file and the rename leaves it behind; the
+    next fix of that file removes it and says so. A fresh one (another run at work) stays."""
+    folder = tree(tmp_path, 1)
+    stale = folder / ".m0.py.k2j4_9zq.tokenfix-tmp"
+    fresh = folder / ".m0.py.abcdefgh.tokenfix-tmp"
+    other = folder / ".m0.py.notours.tokenfix-tmp"  # not a name tokenfix makes
+    for path in (stale, fresh, other):
+        path.write_bytes(FIXED[:10])
+    os.utime(stale, (1, 1))
+    os.utime(other, (1, 1))
+    res = subprocess.run([sys.executable, "-m", "codemods", "fix", "--no-cache", str(folder)], capture_output=True, env=ENV, timeout=300)
+    assert res.returncode == 0, res.stderr.decode()
+    assert b"tokenfix: warning: " in res.stderr and b"removed .m0.py.k2j4_9zq.tokenfix-tmp, a temporary file left by a tokenfix run that was killed" in res.stderr
+    assert not stale.exists() and fresh.exists() and other.exists()
+    assert (folder / "m0.py").read_bytes() == FIXED
