@@ -213,6 +213,8 @@ def _report(mode: str, result: RunResult, knowledge: Knowledge, output_format: s
     else:
         render(output_format, result.files, knowledge, stream)
 
+    for line in result.warnings:
+        err.print(printable(f"tokenfix: warning: {line}"))
     for line in result.errors:
         err.print(printable(f"tokenfix: error: {line}"))
     if output_format in ("text", "concise") or mode == "diff":

@@ -23,6 +23,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 class RunResult:
     files: list[FileResult] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # "path:line: message" lines
+    warnings: list[str] = field(default_factory=list)  # "path: message" lines that do not fail the run
     checked: int = 0
     parsed: int = 0
     generated: int = 0  # files skipped for their @generated marker
@@ -295,7 +296,8 @@ def _finish(job: _Job, result: FileResult, slots: list, out: RunResult, write: b
     record(out, result)
     if write and result.changed:
         try:
-            atomic_write(job.path, result.fixed, job.data, roots)
+            for stale in atomic_write(job.path, result.fixed, job.data, roots):
+                out.warnings.append(f"{result.path}: removed {stale}, a temporary file left by a tokenfix run that was killed")
         except WriteError as exc:
             out.errors.append(f"{result.path}: {exc}")
             for finding in result.findings:
