@@ -1,28 +1,59 @@
 """Jupyter notebooks: their code cells as one Python module, and the fixed module back into JSON.
 
-The cells are joined with sentinel comment lines so that a client built in one cell is seen
-where another cell uses it, and so that the fixed code splits back into the same cells.
-IPython magics become marked comments for the analysis and are restored verbatim. The JSON
-is rewritten only when the notebook's own formatting (indent, key order, escaping, final
-newline) can be reproduced exactly; outputs and metadata are never touched.
+The cells are joined into one module, each after a marker comment line, so that a client built
+in one cell is seen where another cell uses it. User text can hold anything, a line like the
+marker included, so the marker is chosen to be absent from every cell (proved, not hoped), the
+fixed module is cut only at the marker lines the join wrote, and every cell is compared with
+its original: a cell that differs outside the reported edits is never written.
+
+IPython magics become marked comments for the analysis; the line numbers hidden are recorded
+and only those lines get their original text back, so a user comment that looks like the mark
+stays a comment. A cell's source kept as a JSON list of lines keeps its original elements for
+every line the fix does not touch. The JSON is rewritten only when the notebook's own
+formatting (indent, key order, escaping, final newline) can be reproduced exactly; outputs and
+metadata are never touched.
 """
 
 from __future__ import annotations
 
 import ast
+import difflib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Optional, Sequence
 
-SENTINEL = "# tokenfix-cell: "
+MARKER = "# tokenfix-cell"
 MAGIC = "#tokenfix-magic:"
-_SENTINEL_LINE = re.compile(r"^# tokenfix-cell: (\d+)$", re.M)
-_MAGIC_LINE = re.compile(r"^(\s*)#tokenfix-magic:", re.M)
+# Python's line breaks: the rows the analysis and its edits report count these.
+_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class NotebookError(Exception):
-    """The file is not a notebook tokenfix can read."""
+    """The file is not a notebook tokenfix can read, or a fix cannot be written back exactly."""
+
+
+def _lines(text: str) -> list[str]:
+    """The text cut after each line break Python knows, the breaks kept (str.splitlines also
+    cuts at form feeds and Unicode separators, which a string literal may hold)."""
+    lines, start = [], 0
+    for match in _BREAK.finditer(text):
+        lines.append(text[start:match.end()])
+        start = match.end()
+    if start < len(text):
+        lines.append(text[start:])
+    return lines
+
+
+@dataclass
+class Cell:
+    """An analysed code cell: its JSON object, and its text as the joined module holds it."""
+
+    index: int  # its place in the notebook's list of cells
+    number: int  # code cells counted from 1, as Jupyter's `In [n]` ordering and ruff do
+    python: str  # what the analysis reads: the source, magics hidden
+    hidden: frozenset[int]  # the 0-based lines of `python` that are hidden magics
+    added: str  # the line break the join added after a last line that had none ("" or "\n")
 
 
 @dataclass
@@ -30,9 +61,11 @@ class Notebook:
     data: Any  # the parsed JSON
     dump: dict  # json.dumps arguments that reproduce the original text
     trailing_newline: str
-    cells: list[int] = field(default_factory=list)  # indices (in data["cells"]) of analysed cells
+    cells: list[Cell] = field(default_factory=list)  # the analysed code cells, in order
     code: str = ""
+    marker: str = MARKER + ": "  # what starts each cell's marker line in `code`; no cell holds it
     unparsed: list[tuple[int, str, int]] = field(default_factory=list)  # (index, code, error line) of code cells Python rejects
+    _splits: dict = field(default_factory=dict, repr=False)  # split's answers: it is asked for every finding
 
     @classmethod
     def parse(cls, raw: bytes) -> "Notebook":
@@ -45,16 +78,15 @@ class Notebook:
             raise NotebookError("not a notebook: no `cells` list")
         dump = _formatting(data, text)
         notebook = cls(data, dump or {}, "\n" if text.endswith("\n") else "")
-        if dump is None:
-            notebook.dump = {}  # analysed, but never written (see rebuild)
-        parts = []
+        number = 0
         for index, cell in enumerate(data["cells"]):
             if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
+            number += 1
             source = _source_text(cell.get("source", ""))
-            if source.lstrip().startswith("%%"):
-                continue  # a cell magic: not Python
-            python = _hide_magics(source)
+            if source is None or source.lstrip().startswith("%%"):
+                continue  # not text, or a cell magic: not Python
+            python, hidden = _hide_magics(source)
             try:
                 ast.parse(python)
             except SyntaxError as exc:  # not plain Python (or broken): nothing tokenfix can check
@@ -63,10 +95,14 @@ class Notebook:
                 continue
             except ValueError:
                 continue
-            notebook.cells.append(index)
-            parts.append(f"{SENTINEL}{index}\n{python}" + ("" if python.endswith("\n") or not python else "\n"))
-        notebook.code = "".join(parts)
+            added = "\n" if python and not python.endswith(("\n", "\r")) else ""
+            notebook.cells.append(Cell(index, number, python, hidden, added))
+        notebook.marker = _absent_marker([c.python for c in notebook.cells])
+        notebook.code = "".join(f"{notebook._marker_line(c)}{c.python}{c.added}" for c in notebook.cells)
         return notebook
+
+    def _marker_line(self, cell: Cell) -> str:
+        return f"{self.marker}{cell.index}\n"
 
     def newer_syntax(self) -> list[str]:
         """One line for each code cell left out because it uses syntax newer than this Python
@@ -94,54 +130,193 @@ class Notebook:
     def writable(self) -> bool:
         return bool(self.dump)
 
+    def split(self, code: str) -> Optional[list[tuple[int, str]]]:
+        """(row of its marker line, its text) for each analysed cell of `code`, the joined
+        module or its fixed version; None unless `code` holds exactly the marker lines the
+        join wrote, in order, with nothing before the first.
+
+        Since no cell's text holds the marker, a marker line can only be one the join wrote;
+        a fix that made or removed one would show here.
+        """
+        if code not in self._splits:
+            self._splits[code] = self._cut(code)
+        return self._splits[code]
+
+    def _cut(self, code: str) -> Optional[list[tuple[int, str]]]:
+        lines = _lines(code)
+        bounds = [i for i, line in enumerate(lines) if self.marker in line]
+        if [lines[i] for i in bounds] != [self._marker_line(c) for c in self.cells] or bounds[:1] not in ([0], []) \
+                or (not bounds and code):
+            return None
+        cells = []
+        for k, (cell, first) in enumerate(zip(self.cells, bounds)):
+            end = bounds[k + 1] if k + 1 < len(bounds) else len(lines)
+            text = "".join(lines[first + 1:end])
+            if cell.added:
+                if not text.endswith(cell.added):
+                    return None
+                text = text[:-len(cell.added)]
+            cells.append((first + 1, text))
+        return cells
+
     def locate(self, code: str, row: int) -> tuple[Optional[int], int]:
-        """(cell number, 1-based, as Jupyter counts code cells; row inside the cell) for a module row."""
-        cell, start = None, 0
-        for match in _SENTINEL_LINE.finditer(code):
-            line = code.count("\n", 0, match.start()) + 1
-            if line >= row:
+        """(cell number, 1-based, as Jupyter counts code cells; row inside the cell) for a row
+        of `code`, the joined module or its fixed version."""
+        cells = self.split(code) or []
+        found: tuple[Optional[int], int] = (None, row)
+        for cell, (marker_row, _) in zip(self.cells, cells):
+            if marker_row >= row:
                 break
-            cell, start = int(match.group(1)), line
-        if cell is None:
-            return None, row
-        return self.cell_number(cell), row - start
+            found = (cell.number, row - marker_row)
+        return found
 
     def cell_number(self, index: int) -> int:
         """Code cells counted from 1, as ruff and Jupyter's `In [n]` ordering do."""
         code_cells = [i for i, c in enumerate(self.data["cells"]) if isinstance(c, dict) and c.get("cell_type") == "code"]
         return code_cells.index(index) + 1
 
-    def rebuild(self, fixed_code: str) -> bytes:
-        """The notebook with each analysed cell's source replaced by its fixed text."""
+    def rebuild(self, fixed_code: str, edits: Sequence[tuple[int, int, str]]) -> bytes:
+        """The notebook with each analysed cell's source replaced by its fixed text.
+
+        `edits` are the fixes' text edits as (row, end row, new text), rows of the joined
+        module. The fixed module is cut at its marker lines, and each cell must equal its
+        original outside the lines those edits cover; otherwise nothing is written
+        (NotebookError), since a byte lost in a user's notebook is worse than a fix not made.
+        """
         if not self.writable:
             raise NotebookError("its JSON formatting cannot be reproduced exactly, so it is not rewritten")
-        pieces = _SENTINEL_LINE.split(fixed_code)
-        # pieces: [before, index, text, index, text, ...]
-        for index_text, body in zip(pieces[1::2], pieces[2::2]):
-            index = int(index_text)
-            cell = self.data["cells"][index]
-            body = body[1:] if body.startswith("\n") else body
-            original = _source_text(cell.get("source", ""))
-            if not original.endswith("\n") and body.endswith("\n"):
-                body = body[:-1]
-            body = _MAGIC_LINE.sub(r"\1", body)
-            if body != original:
-                cell["source"] = body.splitlines(keepends=True) if isinstance(cell.get("source"), list) else body
+        cells = self.split(fixed_code)
+        if cells is None:
+            raise NotebookError("the fixed code does not split back into its cells (please report it); not rewritten")
+        covered = _covered(edits)
+        sources = []
+        for cell, (marker_row, text) in zip(self.cells, cells):
+            if text == cell.python:
+                continue
+            owner = self.data["cells"][cell.index]
+            sources.append((owner, _fixed_source(owner["source"], cell, text, marker_row, covered)))
+        for owner, source in sources:  # only once every cell has passed
+            owner["source"] = source
         return (json.dumps(self.data, **self.dump) + self.trailing_newline).encode("utf-8")
 
 
-def _source_text(source: Any) -> str:
-    return "".join(source) if isinstance(source, list) else str(source)
+def _covered(edits: Sequence[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """The module rows each edit may have changed, as closed ranges.
+
+    Fixing runs in passes (engine.py), and an edit of a later pass counts the rows of the code
+    the earlier passes left, which differ from the original's by at most the lines all the
+    edits added or removed: that many rows of slack on each side.
+    """
+    slack = sum(abs(len(_BREAK.findall(content)) - (end_row - row)) for row, end_row, content in edits)
+    return [(row - slack, end_row + slack) for row, end_row, _ in edits]
 
 
-def _hide_magics(source: str) -> str:
-    lines = source.splitlines(keepends=True)
+def _fixed_source(source: Any, cell: Cell, text: str, marker_row: int, covered: list[tuple[int, int]]) -> Any:
+    """The cell's new source: its original outside the changed lines (hidden magics
+    included, list elements as they were), the fixed text in them.
+
+    Raises NotebookError when a changed line lies outside every edit, or holds a magic.
+    """
+    old, new = _lines(cell.python), _lines(text)
+    original = _lines(_source_text(source) or "")
+    hunks = []  # (start, end, new text): offsets into the original source
+    offsets = [0]
+    for line in original:
+        offsets.append(offsets[-1] + len(line))
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        # Rows of the module: the lines replaced, or the two around an insertion.
+        rows = range(marker_row + i1 + 1, marker_row + i2 + 1) if i2 > i1 else range(marker_row + i1, marker_row + i1 + 2)
+        inside = [any(lo <= r <= hi for lo, hi in covered) for r in rows]
+        if not (all(inside) if i2 > i1 else any(inside)):
+            raise NotebookError(f"cell {cell.number}: the fixed code differs from the cell outside its edits "
+                                f"(line {i1 + 1}; please report it); not rewritten")
+        if cell.hidden.intersection(range(i1, i2)):
+            raise NotebookError(f"cell {cell.number}:{min(cell.hidden.intersection(range(i1, i2))) + 1}: "
+                                "a fix would change a line holding an IPython magic; not rewritten")
+        hunks.append((offsets[i1], offsets[i2], "".join(new[j1:j2])))
+    if isinstance(source, list):
+        return _spliced(source, hunks)
+    return _apply("".join(original), hunks)
+
+
+def _apply(text: str, hunks: list[tuple[int, int, str]]) -> str:
+    pieces, pos = [], 0
+    for start, end, new in hunks:
+        pieces += [text[pos:start], new]
+        pos = end
+    return "".join(pieces) + text[pos:]
+
+
+def _spliced(elements: list[str], hunks: list[tuple[int, int, str]]) -> list[str]:
+    """The list of strings with the hunks (start, end, new text: offsets into the strings
+    joined; in order, not overlapping) applied. Every element no hunk touches is kept as it
+    is; a run of touched ones becomes its new text cut into lines, as Jupyter writes them,
+    and lines inserted between two elements become elements of their own."""
+    starts = [0]
+    for element in elements:
+        starts.append(starts[-1] + len(element))
+    text = "".join(elements)
+    out: list[str] = []
+    i = k = 0  # the next element to keep or replace, the next hunk to apply
+    while k < len(hunks):
+        start, end, new = hunks[k]
+        while i < len(elements) and starts[i + 1] <= start:  # wholly before the hunk
+            out.append(elements[i])
+            i += 1
+        if start == end and (i == len(elements) or starts[i] == start):  # an insertion between elements
+            out += _lines(new)
+            k += 1
+            continue
+        last, pos, pieces = i, starts[i], []  # the run of touched elements i..last
+        while k < len(hunks) and hunks[k][0] < starts[last + 1]:
+            start, end, new = hunks[k]
+            pieces += [text[pos:start], new]
+            pos = end
+            k += 1
+            while last + 1 < len(elements) and starts[last + 1] < end:
+                last += 1
+        pieces.append(text[pos:starts[last + 1]])
+        out += _lines("".join(pieces))
+        i = last + 1
+    out += elements[i:]
+    if "".join(out) != _apply(text, hunks):  # pragma: no cover - the cut above is exact
+        raise NotebookError("the fixed cell could not be cut back into its lines (please report it); not rewritten")
+    return out
+
+
+def _source_text(source: Any) -> Optional[str]:
+    """A cell's source as one string (None when it is not text)."""
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list) and all(isinstance(s, str) for s in source):
+        return "".join(source)
+    return None
+
+
+def _hide_magics(source: str) -> tuple[str, frozenset[int]]:
+    """The source with each IPython line magic, shell escape and help line made a comment, and
+    the 0-based numbers of those lines (only they get their text back)."""
+    lines = _lines(source)
+    hidden = set()
     for i, line in enumerate(lines):
         stripped = line.lstrip()
         if stripped.startswith(("%", "!", "?")):
             indent = line[: len(line) - len(stripped)]
             lines[i] = f"{indent}{MAGIC}{stripped}"
-    return "".join(lines)
+            hidden.add(i)
+    return "".join(lines), frozenset(hidden)
+
+
+def _absent_marker(texts: list[str]) -> str:
+    """A marker-line start that occurs in none of the texts: `# tokenfix-cell: `, or the first
+    of `# tokenfix-cell-1: `, `-2`, … that does."""
+    candidate, n = MARKER + ": ", 0
+    while any(candidate in text for text in texts):
+        n += 1
+        candidate = f"{MARKER}-{n}: "
+    return candidate
 
 
 def _formatting(data: Any, text: str) -> Optional[dict]:

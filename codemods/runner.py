@@ -69,6 +69,7 @@ def analyze_notebook(data: bytes, display: str, knowledge: Knowledge, settings: 
     result = FileResult(display, data, findings=inner.findings, sites=inner.sites, error=inner.error,
                         error_line=inner.error_line, notes=[*notebook.newer_syntax(), *inner.notes])
     fixed_code = inner.fixed.decode("utf-8") if inner.changed else notebook.code
+    edits = [(e.row, e.end_row, e.content) for f in inner.findings if f.fixed for e in f.edits]  # rows of the joined module
     for finding in inner.findings:
         code = fixed_code if finding.fixed is False and inner.changed else notebook.code
         finding.cell, finding.row = notebook.locate(code, finding.row)
@@ -78,7 +79,7 @@ def analyze_notebook(data: bytes, display: str, knowledge: Knowledge, settings: 
             _, edit.end_row = notebook.locate(notebook.code, edit.end_row)
     if inner.changed:
         try:
-            result.fixed = notebook.rebuild(fixed_code)
+            result.fixed = notebook.rebuild(fixed_code, edits)
         except NotebookError as exc:
             result.notes.append(f"fixes not applied: {exc}")
             for finding in result.findings:
