@@ -12,6 +12,10 @@ stays a comment. A cell's source kept as a JSON list of lines keeps its original
 every line the fix does not touch. The JSON is rewritten only when the notebook's own
 formatting (indent, key order, escaping, final newline) can be reproduced exactly; outputs and
 metadata are never touched.
+
+Both notebook formats are read: nbformat 4 (`cells`, each code cell's text in `source`) and
+nbformat 3 (cells in `worksheets`, the text in `input`), with or without a UTF-8 byte-order
+mark, with LF or CRLF line endings; what is written back keeps all three as they were.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
+BOM = b"\xef\xbb\xbf"
 MARKER = "# tokenfix-cell"
 MAGIC = "#tokenfix-magic:"
 # Python's line breaks: the rows the analysis and its edits report count these.
@@ -49,7 +54,9 @@ def _lines(text: str) -> list[str]:
 class Cell:
     """An analysed code cell: its JSON object, and its text as the joined module holds it."""
 
-    index: int  # its place in the notebook's list of cells
+    owner: dict  # the cell's JSON object
+    key: str  # where its text is: "source" (nbformat 4) or "input" (nbformat 3)
+    index: int  # its place among the notebook's cells, all worksheets counted: names its marker
     number: int  # code cells counted from 1, as Jupyter's `In [n]` ordering and ruff do
     python: str  # what the analysis reads: the source, magics hidden
     hidden: frozenset[int]  # the 0-based lines of `python` that are hidden magics
@@ -61,42 +68,52 @@ class Notebook:
     data: Any  # the parsed JSON
     dump: dict  # json.dumps arguments that reproduce the original text
     trailing_newline: str
+    prefix: bytes = b""  # a UTF-8 byte-order mark the file starts with, kept when it is written
+    newline: str = "\n"  # the JSON's line endings, "\n" or "\r\n"
     cells: list[Cell] = field(default_factory=list)  # the analysed code cells, in order
     code: str = ""
     marker: str = MARKER + ": "  # what starts each cell's marker line in `code`; no cell holds it
-    unparsed: list[tuple[int, str, int]] = field(default_factory=list)  # (index, code, error line) of code cells Python rejects
+    unparsed: list[tuple[int, str, int]] = field(default_factory=list)  # (number, code, error line) of code cells Python rejects
     _splits: dict = field(default_factory=dict, repr=False)  # split's answers: it is asked for every finding
 
     @classmethod
     def parse(cls, raw: bytes) -> "Notebook":
+        """The notebook in a file's bytes, its code cells joined (NotebookError when it is not
+        a notebook). Every notebook that can be read is analysed, whatever its format; only
+        writing it back needs the format reproduced exactly (`writable`)."""
+        prefix = BOM if raw.startswith(BOM) else b""
         try:
-            text = raw.decode("utf-8")
+            text = raw[len(prefix):].decode("utf-8")
             data = json.loads(text)
         except (UnicodeDecodeError, ValueError) as exc:
             raise NotebookError(f"not a readable notebook: {exc}") from None
-        if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-            raise NotebookError("not a notebook: no `cells` list")
-        dump = _formatting(data, text)
-        notebook = cls(data, dump or {}, "\n" if text.endswith("\n") else "")
-        number = 0
-        for index, cell in enumerate(data["cells"]):
-            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-                continue
-            number += 1
-            source = _source_text(cell.get("source", ""))
-            if source is None or source.lstrip().startswith("%%"):
-                continue  # not text, or a cell magic: not Python
-            python, hidden = _hide_magics(source)
-            try:
-                ast.parse(python)
-            except SyntaxError as exc:  # not plain Python (or broken): nothing tokenfix can check
-                if "too many nested" not in str(exc.msg):  # LibCST's parser would crash on it: no newer syntax asked for
-                    notebook.unparsed.append((index, python, exc.lineno or 0))
-                continue
-            except ValueError:
-                continue
-            added = "\n" if python and not python.endswith(("\n", "\r")) else ""
-            notebook.cells.append(Cell(index, number, python, hidden, added))
+        # JSON strings hold no raw line break: every one in the text is formatting.
+        newline = "\r\n" if "\r\n" in text and "\n" not in text.replace("\r\n", "") else "\n"
+        text = text.replace("\r\n", "\n") if newline == "\r\n" else text
+        lists = _cell_lists(data)
+        dump = _formatting(data, text)  # None: analysed, but never written (see rebuild)
+        notebook = cls(data, dump or {}, "\n" if text.endswith("\n") else "", prefix, newline)
+        number = index = 0
+        for cells, key in lists:
+            for cell in cells:
+                index += 1
+                if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                    continue
+                number += 1
+                source = _source_text(cell.get(key, ""))
+                if source is None or source.lstrip().startswith("%%") or cell.get("language", "python") != "python":
+                    continue  # not text, a cell magic, another language (nbformat 3): not Python
+                python, hidden = _hide_magics(source)
+                try:
+                    ast.parse(python)
+                except SyntaxError as exc:  # not plain Python (or broken): nothing tokenfix can check
+                    if "too many nested" not in str(exc.msg):  # LibCST's parser would crash on it: no newer syntax asked for
+                        notebook.unparsed.append((number, python, exc.lineno or 0))
+                    continue
+                except ValueError:
+                    continue
+                added = "\n" if python and not python.endswith(("\n", "\r")) else ""
+                notebook.cells.append(Cell(cell, key, index, number, python, hidden, added))
         notebook.marker = _absent_marker([c.python for c in notebook.cells])
         notebook.code = "".join(f"{notebook._marker_line(c)}{c.python}{c.added}" for c in notebook.cells)
         return notebook
@@ -115,7 +132,7 @@ class Notebook:
         from .newer_syntax import explain
 
         lines = []
-        for index, python, error_line in self.unparsed:
+        for number, python, error_line in self.unparsed:
             try:
                 module = cst.parse_module(python)
             except Exception:  # noqa: BLE001 - not Python to LibCST either
@@ -123,7 +140,7 @@ class Notebook:
             found = explain(module, error_line, subject="this cell")
             if found is not None:
                 text, line = found
-                lines.append(f"cell {self.cell_number(index)}:{line}: {text}; the cell was not checked")
+                lines.append(f"cell {number}:{line}: {text}; the cell was not checked")
         return lines
 
     @property
@@ -170,11 +187,6 @@ class Notebook:
             found = (cell.number, row - marker_row)
         return found
 
-    def cell_number(self, index: int) -> int:
-        """Code cells counted from 1, as ruff and Jupyter's `In [n]` ordering do."""
-        code_cells = [i for i, c in enumerate(self.data["cells"]) if isinstance(c, dict) and c.get("cell_type") == "code"]
-        return code_cells.index(index) + 1
-
     def rebuild(self, fixed_code: str, edits: Sequence[tuple[int, int, str]]) -> bytes:
         """The notebook with each analysed cell's source replaced by its fixed text.
 
@@ -193,11 +205,11 @@ class Notebook:
         for cell, (marker_row, text) in zip(self.cells, cells):
             if text == cell.python:
                 continue
-            owner = self.data["cells"][cell.index]
-            sources.append((owner, _fixed_source(owner["source"], cell, text, marker_row, covered)))
-        for owner, source in sources:  # only once every cell has passed
-            owner["source"] = source
-        return (json.dumps(self.data, **self.dump) + self.trailing_newline).encode("utf-8")
+            sources.append((cell, _fixed_source(cell.owner[cell.key], cell, text, marker_row, covered)))
+        for cell, source in sources:  # only once every cell has passed
+            cell.owner[cell.key] = source
+        text = json.dumps(self.data, **self.dump) + self.trailing_newline
+        return self.prefix + (text.replace("\n", self.newline) if self.newline != "\n" else text).encode("utf-8")
 
 
 def _covered(edits: Sequence[tuple[int, int, str]]) -> list[tuple[int, int]]:
@@ -286,6 +298,17 @@ def _spliced(elements: list[str], hunks: list[tuple[int, int, str]]) -> list[str
     return out
 
 
+def _cell_lists(data: Any) -> list[tuple[list, str]]:
+    """(list of cells, the key of a code cell's text) of each part of the notebook: its one
+    `cells` list (nbformat 4), or each worksheet's (nbformat 3)."""
+    if isinstance(data, dict) and isinstance(data.get("cells"), list):
+        return [(data["cells"], "source")]
+    worksheets = data.get("worksheets") if isinstance(data, dict) else None
+    if isinstance(worksheets, list) and all(isinstance(w, dict) and isinstance(w.get("cells", []), list) for w in worksheets):
+        return [(w.get("cells", []), "input") for w in worksheets]
+    raise NotebookError("not a notebook: no `cells` list (nbformat 4) and no `worksheets` (nbformat 3)")
+
+
 def _source_text(source: Any) -> Optional[str]:
     """A cell's source as one string (None when it is not text)."""
     if isinstance(source, str):
@@ -322,11 +345,11 @@ def _absent_marker(texts: list[str]) -> str:
 def _formatting(data: Any, text: str) -> Optional[dict]:
     """json.dumps arguments that give back exactly this text, if any do."""
     body = text[:-1] if text.endswith("\n") else text
-    for indent in (1, 2, 4, None, "\t", 3):
+    # nbformat's own first; (1, ", ") is Python 2's json with an indent, which left a space
+    # at the end of each line (notebooks of IPython 1 and older).
+    for indent, separator in ((1, ","), (2, ","), (4, ","), (None, ", "), ("\t", ","), (3, ","), (1, ", ")):
         for ensure_ascii in (False, True):
-            options = {"indent": indent, "ensure_ascii": ensure_ascii}
-            if indent is None:
-                options["separators"] = (", ", ": ")
+            options = {"indent": indent, "ensure_ascii": ensure_ascii, "separators": (separator, ": ")}
             if json.dumps(data, **options) == body:
                 return options
     return None
