@@ -23,7 +23,7 @@ from .knowledge import Knowledge, KnowledgeError, load
 from .formats import render
 from .pool import default_jobs
 from .report import console, plural, printable, unified_diff, write_sites, write_text
-from .runner import RunResult, knowledge_for, run, run_stdin
+from .runner import RunResult, file_timeout, knowledge_for, run, run_stdin
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -128,6 +128,7 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
     fix = mode in ("fix", "diff")
     edits = output_format in EDIT_FORMATS  # a fix's text edit costs a LibCST parse: only where it is shown
     try:
+        file_timeout()  # a bad TOKENFIX_FILE_TIMEOUT is an error before any file is read
         resolver = SettingsResolver(config_path, cli)
         for path in paths:  # a broken configuration is an error even if no file needs it
             knowledge_for(resolver.for_path(Path.cwd() / "-" if str(path) == "-" else path))

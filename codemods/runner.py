@@ -253,11 +253,26 @@ def _results(pending: Iterable[_Job], fix: bool, unsafe_fixes: bool, jobs: int, 
         yield job, result, failed
 
 
+MAX_FILE_TIMEOUT = 1_000_000.0  # about 11 days; the pool's wait() overflows from about 2,100,000 s
+
+
 def file_timeout() -> float:
-    try:
-        return float(os.environ.get("TOKENFIX_FILE_TIMEOUT", FILE_TIMEOUT))
-    except ValueError:
+    """TOKENFIX_FILE_TIMEOUT in seconds, or FILE_TIMEOUT when unset.
+
+    A value that is not a number of seconds in (0, MAX_FILE_TIMEOUT] is a ConfigError, not a
+    guess: `abc` silently became 300 s, `inf` crashed the pool's wait(), and 0 or -1 stopped
+    every file as timed out."""
+    raw = os.environ.get("TOKENFIX_FILE_TIMEOUT")
+    if raw is None or not raw.strip():
         return FILE_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value <= MAX_FILE_TIMEOUT:  # NaN fails both comparisons
+        raise ConfigError(f"TOKENFIX_FILE_TIMEOUT={raw!r:.40}: not a time limit; set it to the seconds one file may take, "
+                          f"more than 0 and at most {MAX_FILE_TIMEOUT:,.0f} (unset, it is {FILE_TIMEOUT:g})")
+    return value
 
 
 def _init_worker() -> None:

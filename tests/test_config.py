@@ -198,3 +198,15 @@ def test_default_endpoint_must_be_trusted_or_unknown(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert f"{tmp_path / 'pyproject.toml'}: [tool.tokenfix]: default-endpoint must be one of 'trusted', 'unknown', not 'maybe'" in result.stderr.decode()
     assert "Traceback" not in result.stderr.decode()
+
+
+@pytest.mark.parametrize("value", ["inf", "0", "-1", "abc", "nan", "1e7"])
+def test_a_bad_file_timeout_is_a_one_line_error(tmp_path: Path, value: str) -> None:
+    """`inf` crashed the pool (OverflowError), `abc` silently became 300 s, 0 and -1 timed out every file."""
+    shutil.copyfile(REASONING, tmp_path / "a.py")
+    res = tokenfix("check", "--no-cache", str(tmp_path), env={"TOKENFIX_FILE_TIMEOUT": value})
+    assert res.returncode == 2
+    assert res.stderr.decode().splitlines() == [
+        f"tokenfix: error: TOKENFIX_FILE_TIMEOUT='{value}': not a time limit; set it to the seconds one file may take, "
+        "more than 0 and at most 1,000,000 (unset, it is 300)"]
+    assert tokenfix("check", "--no-cache", str(tmp_path), env={"TOKENFIX_FILE_TIMEOUT": "30"}).returncode == 1
