@@ -129,7 +129,9 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
     edits = output_format in EDIT_FORMATS  # a fix's text edit costs a LibCST parse: only where it is shown
     try:
         file_timeout()  # a bad TOKENFIX_FILE_TIMEOUT is an error before any file is read
-        resolver = SettingsResolver(config_path, cli)
+        # A configuration found under the paths that cannot be used costs its own files, reported
+        # with the others (resolver.problems()); a bad flag or --config stops the run here.
+        resolver = SettingsResolver(config_path, cli, validate=knowledge_for)
         for path in paths:  # a broken configuration is an error even if no file needs it
             knowledge_for(resolver.for_path(Path.cwd() / "-" if str(path) == "-" else path))
         if stdin:
@@ -144,6 +146,7 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
             result.errors[:0] = missing
             if not files and not missing:
                 err.print("tokenfix: warning: no Python files found under the given paths (excluded or git-ignored?)")
+        result.errors[:0] = resolver.problems()
         knowledge = load(resolver.for_folder(Path.cwd()).extra_rules)
     except (ConfigError, KnowledgeError) as exc:
         err.print(printable(f"tokenfix: error: {exc}"))

@@ -7,9 +7,12 @@ adding a provider or a model is a TOML edit, and a team can add its own gateway 
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import hashlib
+import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -128,16 +131,59 @@ def _tuple(value: Any) -> tuple:
     return tuple(value) if isinstance(value, (list, tuple)) else ()
 
 
-def _build(cls, entry: dict, where: str, required: Iterable[str]):
+# What a value of each annotated field type may be, as read from TOML, and how to say so.
+_TYPES = {
+    "str": (lambda v: isinstance(v, str), "a string"),
+    "Optional[str]": (lambda v: isinstance(v, str), "a string"),
+    "int": (lambda v: _positive(v), "a positive integer"),
+    "Optional[int]": (lambda v: _positive(v), "a positive integer"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "tuple[str, ...]": (lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v), "a list of strings"),
+    "tuple[int, ...]": (lambda v: isinstance(v, list) and all(_positive(i) for i in v), "a list of positive integers"),
+}
+# The values of each table-valued field, by the code that reads them: an error text per
+# parameter, a release per `package.keyword`, a provider id per routing value, a cap per model.
+_TABLE_VALUES = {
+    "errors": (str, "strings"),
+    "keyword_since": (str, "version strings"),
+    "routing": (str, "provider ids"),
+    "nonstreaming_model_caps": (int, "positive integers"),
+    "options": ((str, int, float, bool), "strings, numbers or booleans"),
+}
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _check_value(where: str, key: str, value: Any, annotation: str) -> None:
+    """A wrongly typed value in a rules file is named here: left to the lookups, `methods = 5`
+    or `id = 5` would surface as a traceback far from the file that holds it."""
+    if annotation == "dict":
+        kind, what = _TABLE_VALUES.get(key, ((str, int, float, bool), "strings, numbers or booleans"))
+        good = isinstance(value, dict) and all(
+            isinstance(v, kind) and (kind is not int or _positive(v)) for v in value.values())
+        if not good:
+            raise KnowledgeError(f"{where}: {key} must be a table of {what}, not {value!r:.80}")
+        return
+    test, what = _TYPES[annotation]
+    if not test(value):
+        raise KnowledgeError(f"{where}: {key} must be {what}, not {value!r:.80}")
+
+
+def _build(cls, entry: Any, where: str, required: Iterable[str]):
+    if not isinstance(entry, dict):
+        raise KnowledgeError(f"{where}: must be a table, not {entry!r:.80}")
     missing = [key for key in required if key not in entry]
     if missing:
         raise KnowledgeError(f"{where}: missing key(s) {', '.join(missing)}")
-    known = set(cls.__dataclass_fields__)
-    unknown = sorted(set(entry) - known)
+    fields = cls.__dataclass_fields__
+    unknown = sorted(set(entry) - set(fields))
     if unknown:
-        raise KnowledgeError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(known))}")
+        raise KnowledgeError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(fields))}")
     kwargs = {}
     for key, value in entry.items():
+        _check_value(where, key, value, fields[key].type)
         kwargs[key] = tuple(value) if isinstance(value, list) else value
     try:
         return cls(**kwargs)
@@ -145,13 +191,64 @@ def _build(cls, entry: dict, where: str, required: Iterable[str]):
         raise KnowledgeError(f"{where}: {exc}") from None
 
 
-def _read(path: Path) -> dict:
+MAX_SETTINGS_BYTES = 4 * 1024 * 1024  # a configuration or rules file larger than this is not read
+
+
+def read_bounded(path: Path, limit: int = MAX_SETTINGS_BYTES) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; OSError (with a strerror that says
+    why) for anything else.
+
+    Settings and rules files are named by the tree being checked (`extend`, `extra-rules`), and
+    the tree is untrusted: the file is opened without blocking and its type checked on the
+    descriptor, so a FIFO or a device (`/dev/zero`) can neither hang nor flood the run, and at
+    most limit + 1 bytes are read whatever the file claims."""
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except ValueError:  # a NUL byte in the name
+        raise OSError(errno.EINVAL, "not a valid file name") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise OSError(errno.EISDIR, "is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise OSError(errno.EFBIG, f"{max(info.st_size, len(data)):,} bytes, over the {limit:,}-byte limit")
+        return data
+    finally:
+        os.close(fd)
+
+
+def parse_toml(data: bytes) -> dict:
+    """TOML bytes as a dict; ValueError (tomllib's, or one that says why) for anything else.
+
+    tomllib recurses once per nesting level, so `a = [[[...]]]` 3,000 deep raises
+    RecursionError; that is a malformed file like any other, not a crash."""
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8: {exc.reason} at byte {exc.start}") from None
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def _read(path: Path, contents: list[bytes]) -> dict:
+    """A rules file as a dict; its bytes are appended to `contents` (what the cache keys on)."""
+    try:
+        data = read_bounded(path)
+        contents.append(data)
+        return parse_toml(data)
     except OSError as exc:
         raise KnowledgeError(f"{path}: cannot read rules file ({exc.strerror or exc})") from None
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:
         raise KnowledgeError(f"{path}: invalid TOML ({exc})") from None
 
 
@@ -290,35 +387,42 @@ def _load_cached(extra: tuple[Path, ...]) -> Knowledge:
     models: list[Model] = []
     surfaces: dict[str, Surface] = {}
     checks: dict[str, CheckInfo] = {}
+    contents: list[bytes] = []
     for path in files:
-        data = _read(path)
+        data = _read(path, contents)
         unknown = sorted(set(data) - {"provider", "model", "surface", "check"})
         if unknown:
             raise KnowledgeError(f"{path}: unknown table(s) {', '.join(unknown)}; allowed: provider, model, surface, check")
+        for table in ("provider", "model", "surface", "check"):
+            if not isinstance(data.get(table, []), list):
+                raise KnowledgeError(f"{path}: {table} must be an array of tables ([[{table}]]), not {data[table]!r:.80}")
         for i, entry in enumerate(data.get("provider", [])):
             p = _build(Provider, entry, f"{path}: provider #{i + 1}", ("id", "name", "source"))
             providers[p.id] = p
         for i, entry in enumerate(data.get("model", [])):
-            where = f"{path}: model #{i + 1} ({entry.get('id', '?')})"
+            where = f"{path}: model #{i + 1}" + (f" ({entry.get('id')})" if isinstance(entry, dict) and isinstance(entry.get("id"), str) else "")
             m = _build(Model, entry, where, ("id", "providers", "context", "source"))
-            if not isinstance(m.context, int) or m.context <= 0:
-                raise KnowledgeError(f"{where}: context must be a positive integer")
-            if m.max_output is not None and (not isinstance(m.max_output, int) or m.max_output <= 0):
-                raise KnowledgeError(f"{where}: max_output must be a positive integer")
             models.insert(0, m) if path in extra else models.append(m)
         for i, entry in enumerate(data.get("surface", [])):
             s = _build(Surface, entry, f"{path}: surface #{i + 1}", ("id", "kind", "limit", "source"))
             surfaces[s.id] = s
         for i, entry in enumerate(data.get("check", [])):
-            c = _build(CheckInfo, entry, f"{path}: check #{i + 1}", ("code", "name", "severity", "summary", "fix", "docs", "source"))
+            where = f"{path}: check #{i + 1}"
+            c = _build(CheckInfo, entry, where, ("code", "name", "severity", "summary", "fix", "docs", "source"))
+            if "threshold" in c.options and not _positive(c.options["threshold"]):
+                raise KnowledgeError(f"{where}: options.threshold must be a positive integer, not {c.options['threshold']!r:.80}")
             checks[c.code] = c
     for model in models:
         for provider_id in model.providers:
             if provider_id not in providers:
                 raise KnowledgeError(f"model {model.id}: unknown provider {provider_id!r}")
+    for surface in surfaces.values():
+        for provider_id in (surface.provider, *surface.routing.values()):
+            if provider_id is not None and provider_id not in providers:
+                raise KnowledgeError(f"surface {surface.id}: unknown provider {provider_id!r}")
     knowledge = Knowledge(list(providers.values()), models, list(surfaces.values()), list(checks.values()))
     # What the cache keys on: any change to a rules file invalidates every cached result.
-    knowledge.digest = hashlib.sha256(b"\0".join(path.read_bytes() for path in files)).hexdigest()
+    knowledge.digest = hashlib.sha256(b"\0".join(contents)).hexdigest()
     return knowledge
 
 

@@ -132,6 +132,9 @@ def _read(paths: Sequence[Path], resolver: SettingsResolver, out: RunResult, slo
     With a cache, a file the prefilter ruled out before and that has not changed since (by
     its stat: cache.py) is not read at all."""
     for path in paths:
+        if resolver.skip(path):  # its configuration cannot be used: counted, reported once (problems())
+            _tick(on_file, path)
+            continue
         stat = None
         try:
             if cache is not None:
@@ -362,6 +365,8 @@ def record(out: RunResult, result: FileResult) -> None:
 def run_stdin(data: bytes, display: str, resolver: SettingsResolver, *, fix: bool, unsafe_fixes: bool, edits: bool = False) -> RunResult:
     out = RunResult(checked=1)
     settings = resolver.for_path(Path(display) if display != "-" else Path.cwd() / "-")
+    if settings.unusable is not None:
+        raise ConfigError(settings.unusable)  # the one file is the whole run: nothing to go on with
     knowledge_for(settings)  # configuration errors surface here
     result = FileResult(display, data)
     if may_have_findings(data):

@@ -200,6 +200,171 @@ def test_default_endpoint_must_be_trusted_or_unknown(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr.decode()
 
 
+# -- configurations a real tree holds that are not tokenfix's, or are broken (issue 17) ------
+
+HUGE_LIMIT = "def f(client, m):\n    return client.chat.completions.create(model=m, messages=[], max_tokens=99999999)\n"
+TEMPLATE_PYPROJECT = '[project]\nname = "{{cookiecutter.project_slug}}"\n{% if cookiecutter.use_openai %}\ndependencies = ["openai"]\n{% endif %}\n'
+
+
+def template_tree(tmp_path: Path, pyproject: str, top: str = "") -> tuple[Path, Path]:
+    """A project with a cookiecutter template inside it (as microsoft/autogen and crewAI ship):
+    the template's pyproject.toml is Jinja, not TOML. An LLM file on each side."""
+    if top:
+        (tmp_path / "pyproject.toml").write_text(top)
+    template = tmp_path / "templates" / "{{cookiecutter.project_slug}}"
+    template.mkdir(parents=True)
+    (template / "pyproject.toml").write_text(pyproject)
+    shutil.copyfile(REASONING, tmp_path / "app.py")
+    shutil.copyfile(REASONING, template / "main.py")
+    return tmp_path / "app.py", template / "main.py"
+
+
+def test_a_template_pyproject_that_never_names_tokenfix_is_not_read_as_settings(tmp_path: Path) -> None:
+    """Its bytes do not mention tokenfix, so it holds no tokenfix settings: never parsed, and
+    it costs nothing (before: `invalid TOML`, exit 2, no report at all)."""
+    template_tree(tmp_path, TEMPLATE_PYPROJECT)
+    res = tokenfix("check", "--no-cache", "--format", "json", str(tmp_path))
+    assert res.returncode == 1, res.stderr
+    assert res.stderr == b""
+    assert codes(res) == [("app.py", 8, "TOK002"), ("main.py", 8, "TOK002")]
+
+
+def test_an_unparsable_pyproject_without_a_tokenfix_table_falls_back_to_the_settings_above(tmp_path: Path) -> None:
+    """It mentions tokenfix (a dependency) but shows no [tool.tokenfix] table: reported, and the
+    files under it are checked with the settings above it (here: TOK002 ignored in templates/)."""
+    pyproject = TEMPLATE_PYPROJECT + '[dependency-groups]\ndev = ["tokenfix>=1.0"]\n'
+    app, main = template_tree(tmp_path, pyproject, top='[tool.tokenfix]\nper-file-ignores = { "templates/**" = ["TOK002"] }\n')
+    (main.parent / "huge.py").write_text(HUGE_LIMIT)  # TOK001 and TOK002: checked, TOK002 ignored from above
+    res = tokenfix("check", "--no-cache", "--format", "json", str(tmp_path))
+    lines = res.stderr.decode().splitlines()
+    assert res.returncode == 2
+    assert lines == [f"tokenfix: error: {main.parent / 'pyproject.toml'}: cannot read as TOML (Invalid statement (at line 3, column 1)); "
+                     "it shows no [tool.tokenfix] table, so the files under it were checked with the settings above it"]
+    assert codes(res) == [("app.py", 8, "TOK002"), ("huge.py", 2, "TOK001")]
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("pyproject.toml", '[tool.tokenfix]\nprovider = "{{ cookiecutter.provider }}\n', "invalid TOML (Illegal character"),
+    ("pyproject.toml", '[tool.tokenfix]\nselct = ["TOK001"]\n', "[tool.tokenfix]: unknown key 'selct'"),
+    ("pyproject.toml", "[tool]\ntokenfix = 5\n", "tool.tokenfix must be a table"),
+    ("tokenfix.toml", 'provider = "olama"\n', "unknown provider 'olama'"),
+    ("tokenfix.toml", 'extra-rules = ["rules.toml"]\n', "extra-rules: "),
+    ("tokenfix.toml", "buffer = " + "[" * 3000 + "]" * 3000 + "\n", "invalid TOML (nested too deeply)"),
+])
+def test_a_broken_tokenfix_configuration_costs_its_own_files_not_the_run(tmp_path: Path, name: str, text: str, message: str) -> None:
+    """Exit 2 with its message, its files skipped and counted; every other file checked and fixed."""
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / name).write_text(text)
+    (sub / "rules.toml").write_text("[[surface]]\nid = 5\n")
+    shutil.copyfile(REASONING, tmp_path / "top.py")
+    shutil.copyfile(REASONING, sub / "a.py")
+    shutil.copyfile(REASONING, sub / "b.py")
+    res = tokenfix("fix", "--no-cache", str(tmp_path))
+    lines = res.stderr.decode().splitlines()
+    assert res.returncode == 2 and "Traceback" not in res.stderr.decode()
+    assert lines[0].startswith(f"tokenfix: error: {sub / name}: ") and message in lines[0], lines
+    assert lines[0].endswith("; 2 files under it not checked until it is fixed")
+    assert lines[1:] == ["Fixed 1 finding in 1 file (1 file, 1 error checked)."]
+    assert "max_completion_tokens" in (tmp_path / "top.py").read_text()
+    assert (sub / "a.py").read_bytes() == (sub / "b.py").read_bytes() == REASONING.read_bytes()
+
+
+def test_a_broken_configuration_read_from_stdin_stops_the_run(tmp_path: Path) -> None:
+    """With `-`, the one file is the run: nothing to go on with, and the code comes back unchanged nowhere."""
+    (tmp_path / "tokenfix.toml").write_text("selct = []\n")
+    res = tokenfix("check", "--stdin-filename", str(tmp_path / "a.py"), "-", input=REASONING.read_bytes())
+    assert res.returncode == 2 and "unknown key 'selct'" in res.stderr.decode() and "Traceback" not in res.stderr.decode()
+
+
+def test_a_pyproject_is_parsed_only_when_it_mentions_tokenfix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 100 MB pyproject.toml took 6 s to parse for nothing: now one without the word is not
+    parsed at all (not even read past the size limit), and one too large to read that might
+    hold settings is an error."""
+    import codemods.config as config
+    from codemods.knowledge import MAX_SETTINGS_BYTES
+
+    parsed = []
+    real = config.parse_toml
+    monkeypatch.setattr(config, "parse_toml", lambda data: parsed.append(len(data)) or real(data))
+    (tmp_path / "tokenfix.toml").write_text('provider = "ollama"\n')
+    for name, body in [("small", '[project]\nname = "x"\n'), ("large", "# padding\n" * (MAX_SETTINGS_BYTES // 5)),
+                       ("nested", "x = " + "[" * 3000 + "]" * 3000 + "\n")]:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "pyproject.toml").write_text(body)
+        assert find_config(tmp_path / name) == tmp_path / "tokenfix.toml"
+        assert SettingsResolver(None, {}).for_folder(tmp_path / name).provider == "ollama"
+    assert parsed == [len('provider = "ollama"\n')] * 3  # the tokenfix.toml alone, once a resolver
+    huge = tmp_path / "huge"
+    huge.mkdir()
+    (huge / "pyproject.toml").write_text("[tool.tokenfix]\n" + "# padding\n" * (MAX_SETTINGS_BYTES // 5))
+    settings = SettingsResolver(None, {}).for_folder(huge)
+    assert settings.unusable is not None and "-byte limit" in settings.unusable and str(huge / "pyproject.toml") in settings.unusable
+
+
+def test_an_extend_chain_1500_long_is_an_error_not_a_recursion(tmp_path: Path) -> None:
+    for i in range(1500):
+        (tmp_path / f"c{i}.toml").write_text(f'extend = "c{i + 1}.toml"\n' if i < 1499 else "buffer = 5\n")
+    (tmp_path / "tokenfix.toml").write_text('extend = "c0.toml"\n')
+    shutil.copyfile(REASONING, tmp_path / "a.py")
+    res = tokenfix("check", "--no-cache", str(tmp_path))
+    assert res.returncode == 2 and "Traceback" not in res.stderr.decode()
+    assert f"{tmp_path / 'tokenfix.toml'}: `extend` goes through more than 64 files" in res.stderr.decode()
+    (tmp_path / "c64.toml").write_text("buffer = 5\n")  # 64 files in all: allowed
+    assert load_settings(tmp_path / "c1.toml").buffer == 5
+
+
+@pytest.mark.parametrize("text, message", [
+    ('per-file-ignores = { "" = ["TOK001"] }\n', "per-file-ignores: '' is an empty glob"),
+    ('per-file-ignores = { "." = ["TOK001"] }\n', "per-file-ignores: '.' is an empty glob"),
+    ('[[overrides]]\npaths = [""]\nprovider = "ollama"\n', "overrides #1: paths: '' is an empty glob"),
+    ('extend-exclude = [" "]\n', "extend-exclude: ' ' is an empty glob"),
+])
+def test_an_empty_glob_is_named(tmp_path: Path, text: str, message: str) -> None:
+    """pathlib's match() raised `ValueError: empty pattern` on the first file (a traceback, exit 1)."""
+    (tmp_path / "tokenfix.toml").write_text(text)
+    shutil.copyfile(REASONING, tmp_path / "a.py")
+    res = tokenfix("check", "--no-cache", str(tmp_path))
+    assert res.returncode == 2 and "Traceback" not in res.stderr.decode()
+    assert f"tokenfix: error: {tmp_path / 'tokenfix.toml'}: {message}, which matches no path" in res.stderr.decode()
+
+
+@pytest.mark.parametrize("entry, message", [
+    ('[[surface]]\nid = 5\nkind = "sdk"\nlimit = "max_tokens"\nsource = "https://x"\n', "surface #1: id must be a string, not 5"),
+    ('[[surface]]\nid = "s"\nkind = "sdk"\nlimit = "max_tokens"\nsource = "https://x"\nmethods = 5\n', "surface #1: methods must be a list of strings, not 5"),
+    ('[[provider]]\nid = "p"\nname = "p"\nsource = "https://x"\nports = ["a"]\n', "provider #1: ports must be a list of positive integers"),
+    ('[[provider]]\nid = "p"\nname = "p"\nsource = "https://x"\nself_hosted = "yes"\n', "provider #1: self_hosted must be true or false"),
+    ('[[model]]\nid = "m"\nproviders = "openai"\ncontext = 8192\nsource = "https://x"\n', "model #1 (m): providers must be a list of strings"),
+    ('[[model]]\nid = "m"\nproviders = ["openai"]\ncontext = 8192.5\nsource = "https://x"\n', "model #1 (m): context must be a positive integer"),
+    ('[[surface]]\nid = "s"\nkind = "sdk"\nlimit = "max_tokens"\nsource = "https://x"\nrouting = { a = "nope" }\n', "surface s: unknown provider 'nope'"),
+    ('[[surface]]\nid = "s"\nkind = "sdk"\nlimit = "max_tokens"\nsource = "https://x"\nnonstreaming_model_caps = { a = "x" }\n',
+     "surface #1: nonstreaming_model_caps must be a table of positive integers"),
+    ('provider = 5\n', "provider must be an array of tables ([[provider]]), not 5"),
+    ('provider = [5]\n', "provider #1: must be a table, not 5"),
+    ('[[check]]\ncode = "TOK001"\nname = "n"\nseverity = "error"\nsummary = "s"\nfix = "f"\ndocs = "d"\nsource = "https://x"\n'
+     'options = { threshold = "abc" }\n', "check #1: options.threshold must be a positive integer"),
+])
+def test_a_wrongly_typed_extra_rules_entry_is_named(tmp_path: Path, entry: str, message: str) -> None:
+    """Before, `methods = 5` was a TypeError traceback and `id = 5` was taken as it is."""
+    (tmp_path / "rules.toml").write_text(entry)
+    (tmp_path / "tokenfix.toml").write_text('extra-rules = ["rules.toml"]\n')
+    shutil.copyfile(REASONING, tmp_path / "a.py")
+    res = tokenfix("check", "--no-cache", str(tmp_path))
+    stderr = res.stderr.decode()
+    assert res.returncode == 2 and "Traceback" not in stderr
+    assert stderr.startswith(f"tokenfix: error: {tmp_path / 'tokenfix.toml'}: extra-rules: ") and message in stderr.splitlines()[0]
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "/dev/null", "rules"])
+def test_extra_rules_that_are_not_a_regular_file_are_named_not_read(tmp_path: Path, path: str) -> None:
+    """A device or a folder named as a rules file: /dev/zero was read until memory ran out."""
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "tokenfix.toml").write_text(f'extra-rules = ["{path}"]\n')
+    shutil.copyfile(REASONING, tmp_path / "a.py")
+    res = tokenfix("check", "--no-cache", str(tmp_path))
+    assert res.returncode == 2 and "cannot read rules file (" in res.stderr.decode() and "Traceback" not in res.stderr.decode()
+
+
 @pytest.mark.parametrize("value", ["inf", "0", "-1", "abc", "nan", "1e7"])
 def test_a_bad_file_timeout_is_a_one_line_error(tmp_path: Path, value: str) -> None:
     """`inf` crashed the pool (OverflowError), `abc` silently became 300 s, 0 and -1 timed out every file."""
