@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from codemods.config import ConfigError, Settings, SettingsResolver, find_config, load_settings
+from codemods.config import _KEYS, ConfigError, Settings, SettingsResolver, find_config, load_settings
 from conftest import FIXTURES, tokenfix
 
 PARAM_CLIENT = FIXTURES / "config_provider_default" / "input.py"  # max_completion_tokens, client unknown
@@ -271,10 +271,13 @@ def test_a_broken_tokenfix_configuration_costs_its_own_files_not_the_run(tmp_pat
 
 
 def test_a_broken_configuration_read_from_stdin_stops_the_run(tmp_path: Path) -> None:
-    """With `-`, the one file is the run: nothing to go on with, and the code comes back unchanged nowhere."""
+    """With `-`, the one file is the whole run: it is not fixed with settings that are not its
+    own (the defaults), and nothing is written to stdout."""
     (tmp_path / "tokenfix.toml").write_text("selct = []\n")
-    res = tokenfix("check", "--stdin-filename", str(tmp_path / "a.py"), "-", input=REASONING.read_bytes())
-    assert res.returncode == 2 and "unknown key 'selct'" in res.stderr.decode() and "Traceback" not in res.stderr.decode()
+    res = tokenfix("fix", "--stdin-filename", str(tmp_path / "a.py"), "-", input=REASONING.read_bytes())
+    assert res.returncode == 2 and res.stdout == b""
+    assert res.stderr.decode().splitlines() == [f"tokenfix: error: {tmp_path / 'tokenfix.toml'}: unknown key 'selct'; allowed: "
+                                                f"{', '.join(sorted(_KEYS))}"]
 
 
 def test_a_pyproject_is_parsed_only_when_it_mentions_tokenfix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
