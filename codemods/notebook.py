@@ -202,7 +202,7 @@ class Notebook:
             raise NotebookError("the fixed code does not split back into its cells (please report it); not rewritten")
         covered = _covered(edits)
         sources = []
-        for cell, (marker_row, text) in zip(self.cells, cells):
+        for cell, (marker_row, _), (_, text) in zip(self.cells, self.split(self.code) or [], cells):
             if text == cell.python:
                 continue
             sources.append((cell, _fixed_source(cell.owner[cell.key], cell, text, marker_row, covered)))
@@ -225,7 +225,8 @@ def _covered(edits: Sequence[tuple[int, int, str]]) -> list[tuple[int, int]]:
 
 def _fixed_source(source: Any, cell: Cell, text: str, marker_row: int, covered: list[tuple[int, int]]) -> Any:
     """The cell's new source: its original outside the changed lines (hidden magics
-    included, list elements as they were), the fixed text in them.
+    included, list elements as they were), the fixed text in them. `marker_row` is the row
+    of the cell's marker line in the joined module as it was, the rows the edits count.
 
     Raises NotebookError when a changed line lies outside every edit, or holds a magic.
     """

@@ -183,17 +183,18 @@ def test_inserted_lines_become_elements_of_their_own(tmp_path: Path) -> None:
 
 
 def test_fixes_made_over_several_passes_are_written(tmp_path: Path) -> None:
-    # Nested calls are fixed one pass after the other; the later passes' edits count the rows
-    # of the code the earlier ones left.
-    cell = ["r = client.messages.create(\n", "    model=\"claude-3-5-haiku-latest\",\n",
-            "    messages=[{\"role\": \"user\", \"content\": client.messages.create(\n",
-            "        model=\"claude-3-5-haiku-latest\",\n", "        messages=[],\n", "    )}],\n", ")\n", "s = 1"]
-    data = notebook([plain(["import anthropic\n", "client = anthropic.Anthropic()\n"]), plain(cell), plain(["t = 2"])])
+    # Overlapping fixes are made one pass after the other, and a later pass's edit counts the
+    # rows of the code the earlier passes left: here the outer call loses a line (one of two
+    # limits), so the inner call's rename is reported a row above its place in the original.
+    cell = ["r = client.chat.completions.create(\n", "    model=\"gpt-4o\",\n", "    max_tokens=1000,\n",
+            "    max_completion_tokens=1000,\n", "    messages=[{\"role\": \"user\", \"content\": client.chat.completions.create(\n",
+            "        model=\"o3-mini\",\n", "        messages=[],\n", "        max_tokens=50,\n", "    )}],\n", ")\n", "s = 1"]
+    data = notebook([plain(CLIENT), plain(cell), plain(["t = 2"])])
     path = tmp_path / "nb.ipynb"
     write_notebook(path, data)
     res = tokenfix("fix", str(path))
     assert res.returncode == 0, res.stderr
-    expected = cell[:5] + ["        max_tokens=4096,\n"] + cell[5:6] + ["    max_tokens=4096,\n"] + cell[6:]
+    expected = [*cell[:2], *cell[3:7], "        max_completion_tokens=50,\n", *cell[8:]]
     fixed = json.loads(path.read_text())
     assert fixed["cells"][1]["source"] == expected
     assert fixed["cells"][0] == data["cells"][0] and fixed["cells"][2] == data["cells"][2]

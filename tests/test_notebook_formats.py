@@ -32,11 +32,15 @@ def test_nbformat_3_is_checked_and_fixed(tmp_path: Path) -> None:
     res = tokenfix("check", str(path))
     assert res.returncode == 1 and b"error" not in res.stderr, res.stderr
     assert f"{path}:cell 3:4:5: TOK002 " in res.stdout.decode()
+    res = tokenfix("diff", str(path))
+    changed = [line for line in res.stdout.decode().splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert res.returncode == 1 and [line[0] + line[1:].strip() for line in changed] == [
+        '-"    max_tokens=2000,\\n",', '+"    max_completion_tokens=2000,\\n",']
     res = tokenfix("fix", str(path))
     assert res.returncode == 0, res.stderr
     expected = json.loads(json.dumps(data))
     expected["worksheets"][1]["cells"][1]["input"] = fixed_call(CALL)
-    assert json.loads(path.read_text()) == expected
+    assert path.read_bytes() == (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode()
     assert tokenfix("fix", str(path)).returncode == 0
 
 
