@@ -102,8 +102,10 @@ def _terminate(signum, frame):  # pragma: no cover - exercised in a subprocess t
 
 
 def _run(mode: str, *args, **kwargs) -> int:
-    """Run, turning Ctrl-C and SIGTERM into a clean stop: a write in progress is rolled back."""
+    """Run, turning Ctrl-C, SIGTERM and SIGHUP (a closed terminal or SSH session) into a clean
+    stop: a write in progress is rolled back, and the workers are stopped."""
     previous = signal.signal(signal.SIGTERM, _terminate)
+    hangup = signal.signal(signal.SIGHUP, _terminate) if hasattr(signal, "SIGHUP") else None
     try:
         return _run_mode(mode, *args, **kwargs)
     except KeyboardInterrupt:
@@ -111,6 +113,8 @@ def _run(mode: str, *args, **kwargs) -> int:
         return EXIT_ERROR
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if hangup is not None:
+            signal.signal(signal.SIGHUP, hangup)
 
 
 def _run_mode(mode: str, paths, output_format, output_file, select, extend_select, ignore, provider, default_endpoint, config_path, unsafe_fixes,

@@ -46,7 +46,35 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def _serve(conn, function: Callable, initializer: Callable) -> None:
+def _die_with_parent(parent: int, inherited: Iterable[int]) -> None:
+    """Make a worker end when the process that started it does, even by SIGKILL.
+
+    A forked worker inherits every pipe end the parent held, its own pipe's other end among
+    them: with those open, a dead parent never reads as end-of-file, and the worker waited
+    forever. They are closed here; on Linux the kernel also sends SIGKILL when the parent dies
+    (PR_SET_PDEATHSIG), which stops a worker in the middle of a long parse too.
+    """
+    for fd in inherited:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+
+def _serve(conn, function: Callable, initializer: Callable, parent: int = 0, inherited: tuple = ()) -> None:
+    if parent:
+        _die_with_parent(parent, inherited)
     initializer()
     while True:
         try:
@@ -63,9 +91,12 @@ def _serve(conn, function: Callable, initializer: Callable) -> None:
 
 
 class _Worker:
-    def __init__(self, context, function: Callable, initializer: Callable):
+    def __init__(self, context, function: Callable, initializer: Callable, others: Iterable["_Worker"] = ()):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, function, initializer), daemon=True)
+        # a forked worker holds copies of this end and of the other workers' ends: it closes them
+        inherited = (self.conn.fileno(), *(w.conn.fileno() for w in others if not w.conn.closed)) \
+            if context.get_start_method() == "fork" else ()
+        self.process = context.Process(target=_serve, args=(child, function, initializer, os.getpid(), inherited), daemon=True)
         self.process.start()
         child.close()
         self.slot: Optional[int] = None  # the task it is working on
@@ -149,7 +180,7 @@ def ordered_map(function: Callable, tasks: Iterable, jobs: int, initializer: Cal
             # imported modules and the rules stay shared instead of being copied into each worker.
             gc.collect()
             gc.freeze()
-        workers.append(_Worker(context, function, initializer))
+        workers.append(_Worker(context, function, initializer, workers))
         stats.workers += 1
 
     interrupted = True
@@ -194,7 +225,7 @@ def ordered_map(function: Callable, tasks: Iterable, jobs: int, initializer: Cal
                 if failure is not None:
                     done[worker.slot] = failure
                     worker.stop(now=True)
-                    workers[index] = _Worker(context, function, initializer)
+                    workers[index] = _Worker(context, function, initializer, workers)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1

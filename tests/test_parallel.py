@@ -146,3 +146,94 @@ def test_an_error_while_reading_stops_the_workers() -> None:
     import multiprocessing
 
     assert multiprocessing.active_children() == []
+
+
+def _slow_tree(folder: Path, count: int = 5) -> list[str]:
+    """Files whose fix keeps a worker busy for seconds: a call to fix beside a long data literal."""
+    data = "DATA = [" + ", ".join(str(i) for i in range(60000)) + "]\n"
+    call = 'from openai import OpenAI\nclient = OpenAI()\nr = client.chat.completions.create(model="gpt-4o", max_tokens=99999999, messages=[])\n'
+    names = []
+    for i in range(count):
+        (folder / f"big{i}.py").write_text(call + data)
+        names.append(str(folder / f"big{i}.py"))
+    return names
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+def _start_and_wait_for_workers(args: list[str]) -> tuple:
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "codemods", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline and len(workers) < 2:
+        time.sleep(0.2)
+        workers = _children(proc.pid)
+    assert len(workers) == 2, "the run never started its two workers"
+    time.sleep(0.5)
+    return proc, workers
+
+
+def _gone_within(pids: list[int], seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(_alive(p) for p in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_workers_end_when_the_main_process_is_killed(tmp_path: Path) -> None:
+    """SIGKILL gives the main process no chance to stop its workers: they must see it die
+    (before, each held its own pipe's other end and lived on, busy or idle, for ever)."""
+    import signal
+
+    names = _slow_tree(tmp_path)
+    proc, workers = _start_and_wait_for_workers(["diff", "--no-cache", "-j", "2", *names])
+    proc.kill()
+    proc.wait(timeout=30)
+    try:
+        assert _gone_within(workers, 10), "workers outlived the killed run"
+    finally:
+        for pid in workers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_sighup_stops_the_run_like_sigterm(tmp_path: Path) -> None:
+    """A closed terminal or SSH session: the run stops cleanly, its workers with it, and each
+    file is whole."""
+    import signal
+
+    names = _slow_tree(tmp_path)
+    before = {name: Path(name).read_bytes() for name in names}
+    proc, workers = _start_and_wait_for_workers(["fix", "--no-cache", "-j", "2", *names])
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and b"tokenfix: interrupted" in err and b"Traceback" not in err
+    assert _gone_within(workers, 10)
+    for name in names:
+        assert Path(name).read_bytes() == before[name] or b"max_tokens=99999999" not in Path(name).read_bytes()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tokenfix-tmp")]
