@@ -272,7 +272,7 @@ def file_timeout() -> float:
         value = float(raw)
     except ValueError:
         value = None
-    if value is None:  # NaN fails both comparisons
+    if value is None or not 0 < value <= MAX_FILE_TIMEOUT:  # NaN fails both comparisons
         raise ConfigError(f"TOKENFIX_FILE_TIMEOUT={raw!r:.40}: not a time limit; set it to the seconds one file may take, "
                           f"more than 0 and at most {MAX_FILE_TIMEOUT:,.0f} (unset, it is {FILE_TIMEOUT:g})")
     return value
