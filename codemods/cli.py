@@ -23,7 +23,7 @@ from .knowledge import Knowledge, KnowledgeError, load
 from .formats import render
 from .pool import default_jobs
 from .report import console, plural, printable, unified_diff, write_sites, write_text
-from .runner import RunResult, file_timeout, knowledge_for, run, run_stdin
+from .runner import RunResult, file_timeout, knowledge_for, run, run_stdin, worker_memory
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -132,7 +132,8 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
     fix = mode in ("fix", "diff")
     edits = output_format in EDIT_FORMATS  # a fix's text edit costs a LibCST parse: only where it is shown
     try:
-        file_timeout()  # a bad TOKENFIX_FILE_TIMEOUT is an error before any file is read
+        file_timeout()  # a bad TOKENFIX_FILE_TIMEOUT or TOKENFIX_WORKER_MEMORY is an error before any file is read
+        worker_memory(1)
         # A configuration found under the paths that cannot be used costs its own files, reported
         # with the others (resolver.problems()); a bad flag or --config stops the run here.
         resolver = SettingsResolver(config_path, cli, validate=knowledge_for)

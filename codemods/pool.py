@@ -29,6 +29,55 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def memory_share(jobs: int) -> int:
+    """The address space one worker may use: this machine's memory (or its container's limit)
+    shared among the workers and the main process, and never less than 1 GiB.
+
+    LibCST needs about 1.2 GB a megabyte of a long data literal (a 1 MB list of numbers took
+    1.27 GB): without a limit, two workers on two big generated files exhausted a 24 GiB
+    machine. With it, the file that needs more fails alone (MemoryError), as a crash does.
+    """
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return 0
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(limit_file, "rb") as handle:
+                text = handle.read(64).strip()
+            if text.isdigit():
+                total = min(total, int(text))
+        except OSError:
+            continue
+    return max(1 << 30, total // (max(1, jobs) + 1))
+
+
+def _quiet_stderr() -> None:
+    """A worker reports through its pipe only: what a native parser prints as it dies (Rust's
+    "memory allocation of N bytes failed" and its backtrace) would reach the user's terminal
+    raw, beside the one line that names the file."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+    except OSError:
+        pass
+
+
+def _limit_memory(memory: int) -> None:
+    if memory <= 0:
+        return
+    try:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            memory = min(memory, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (memory, hard))
+    except (ImportError, ValueError, OSError):  # Windows; a limit the system refuses
+        pass
+
+
 @dataclass
 class Failure:
     """A task that produced no result: its worker died, or ran past the time limit."""
@@ -72,9 +121,11 @@ def _die_with_parent(parent: int, inherited: Iterable[int]) -> None:
         os._exit(1)
 
 
-def _serve(conn, function: Callable, initializer: Callable, parent: int = 0, inherited: tuple = ()) -> None:
+def _serve(conn, function: Callable, initializer: Callable, parent: int = 0, inherited: tuple = (), memory: int = 0) -> None:
     if parent:
         _die_with_parent(parent, inherited)
+    _limit_memory(memory)
+    _quiet_stderr()
     initializer()
     while True:
         try:
@@ -91,12 +142,13 @@ def _serve(conn, function: Callable, initializer: Callable, parent: int = 0, inh
 
 
 class _Worker:
-    def __init__(self, context, function: Callable, initializer: Callable, others: Iterable["_Worker"] = ()):
+    def __init__(self, context, function: Callable, initializer: Callable, others: Iterable["_Worker"] = (), memory: int = 0):
         self.conn, child = context.Pipe()
         # a forked worker holds copies of this end and of the other workers' ends: it closes them
         inherited = (self.conn.fileno(), *(w.conn.fileno() for w in others if not w.conn.closed)) \
             if context.get_start_method() == "fork" else ()
-        self.process = context.Process(target=_serve, args=(child, function, initializer, os.getpid(), inherited), daemon=True)
+        self.process = context.Process(target=_serve, args=(child, function, initializer, os.getpid(), inherited, memory),
+                                       daemon=True)
         self.process.start()
         child.close()
         self.slot: Optional[int] = None  # the task it is working on
@@ -135,7 +187,7 @@ READ_AHEAD = 64
 
 
 def ordered_map(function: Callable, tasks: Iterable, jobs: int, initializer: Callable, timeout: float,
-                min_pool: int = 1, stats: Optional[PoolStats] = None) -> Iterator:
+                min_pool: int = 1, stats: Optional[PoolStats] = None, memory: int = 0) -> Iterator:
     """function(task), or a Failure, for every task, yielded in the order of tasks.
 
     tasks may be lazy (a generator that reads files): it is read while the workers are busy,
@@ -145,7 +197,8 @@ def ordered_map(function: Callable, tasks: Iterable, jobs: int, initializer: Cal
     Each worker takes one task at a time, so a slow file does not hold up a chunk of others,
     and at most one task a worker is in flight (nothing piles up in the pipes).
     A worker that dies is replaced and its task reported with the signal that killed it; a
-    task still running after `timeout` seconds has its worker terminated and replaced.
+    task still running after `timeout` seconds has its worker terminated and replaced. Each
+    worker's address space is limited to `memory` bytes (0: no limit).
     On Ctrl-C or SIGTERM in this process every worker is terminated at once.
     """
     stats = stats if stats is not None else PoolStats()
@@ -180,7 +233,7 @@ def ordered_map(function: Callable, tasks: Iterable, jobs: int, initializer: Cal
             # imported modules and the rules stay shared instead of being copied into each worker.
             gc.collect()
             gc.freeze()
-        workers.append(_Worker(context, function, initializer, workers))
+        workers.append(_Worker(context, function, initializer, workers, memory))
         stats.workers += 1
 
     interrupted = True
@@ -225,7 +278,7 @@ def ordered_map(function: Callable, tasks: Iterable, jobs: int, initializer: Cal
                 if failure is not None:
                     done[worker.slot] = failure
                     worker.stop(now=True)
-                    workers[index] = _Worker(context, function, initializer, workers)
+                    workers[index] = _Worker(context, function, initializer, workers, memory)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
@@ -251,6 +304,8 @@ def _death(worker: _Worker) -> Failure:
         how = f"killed by {name}"
         if name == "SIGSEGV":  # what LibCST's native parser does on code nested thousands deep
             how += ": most often code nested too deeply for LibCST's parser"
+        elif name == "SIGABRT":  # what LibCST's native parser does when an allocation fails
+            how += ": most often more memory than a worker may use (TOKENFIX_WORKER_MEMORY)"
     else:
         how = f"exited with status {code}"
     return Failure(f"the parser crashed on this file ({how}); skipped (please report)")

@@ -45,6 +45,10 @@ def analyze_bytes(data: bytes, display: str, knowledge: Knowledge, settings: Set
                                     module_names=module_names, edits=edits)
         return analyze(data, display, knowledge, settings, fix=fix, unsafe_fixes=unsafe_fixes, index=index, module_names=module_names,
                        edits=edits)
+    except MemoryError:
+        result = FileResult(display, data)
+        result.error = f"needs more memory than a worker may use ({_memory_limit_text()}); skipped"
+        return result
     except Exception as exc:  # noqa: BLE001 - one file's trouble is reported, never a traceback
         result = FileResult(display, data)
         result.error = f"internal error: {type(exc).__name__}: {exc} (please report; the file was left untouched)"
@@ -246,7 +250,8 @@ def _results(pending: Iterable[_Job], fix: bool, unsafe_fixes: bool, jobs: int, 
             given.append(job)
             yield (display_name(job.path), job.data, job.settings, job.names, job.index, fix, unsafe_fixes, edits)
 
-    for slot, result in enumerate(ordered_map(_analyze_remote, tasks(), jobs, _init_worker, file_timeout(), POOL_MIN_FILES)):
+    for slot, result in enumerate(ordered_map(_analyze_remote, tasks(), jobs, _init_worker, file_timeout(), POOL_MIN_FILES,
+                                              memory=worker_memory(jobs))):
         job = given[slot]
         given[slot] = None  # its bytes are not needed here any more
         failed = isinstance(result, Failure)
@@ -254,6 +259,31 @@ def _results(pending: Iterable[_Job], fix: bool, unsafe_fixes: bool, jobs: int, 
             result = FileResult(display_name(job.path), job.data, error=result.reason)
         result.source = job.data
         yield job, result, failed
+
+
+def worker_memory(jobs: int) -> int:
+    """TOKENFIX_WORKER_MEMORY in MiB as bytes, or each worker's share of the machine (pool.py)."""
+    from .pool import memory_share
+
+    raw = os.environ.get("TOKENFIX_WORKER_MEMORY")
+    if raw is None or not raw.strip():
+        return memory_share(jobs)
+    if not raw.strip().isdigit() or not 64 <= int(raw) <= 1 << 30:
+        raise ConfigError(f"TOKENFIX_WORKER_MEMORY={raw!r:.40}: not a memory limit; set it to the MiB one worker may use, "
+                          "a whole number from 64 (unset, it is this machine's memory shared among the workers)")
+    return int(raw) << 20
+
+
+def _memory_limit_text() -> str:
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+    except (ImportError, ValueError, OSError):
+        return "no limit"
+    if limit == resource.RLIM_INFINITY:
+        return "no limit"
+    return f"{limit >> 20:,} MiB; TOKENFIX_WORKER_MEMORY sets it"
 
 
 MAX_FILE_TIMEOUT = 1_000_000.0  # about 11 days; the pool's wait() overflows from about 2,100,000 s

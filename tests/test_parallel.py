@@ -55,10 +55,10 @@ def test_many_files_share_the_pool_a_handful_go_to_one_worker(tree: Path, monkey
     calls = []
     real = codemods.pool.ordered_map
 
-    def spy(function, tasks, jobs, initializer, timeout, min_pool=1):
+    def spy(function, tasks, jobs, initializer, timeout, min_pool=1, memory=0):
         stats = codemods.pool.PoolStats()
         calls.append(stats)
-        return real(function, tasks, jobs, initializer, timeout, min_pool, stats)
+        return real(function, tasks, jobs, initializer, timeout, min_pool, stats, memory)
 
     monkeypatch.setattr(codemods.pool, "ordered_map", spy)
     files = sorted(tree.glob("*.py"))
@@ -237,3 +237,37 @@ def test_sighup_stops_the_run_like_sigterm(tmp_path: Path) -> None:
     for name in names:
         assert Path(name).read_bytes() == before[name] or b"max_tokens=99999999" not in Path(name).read_bytes()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tokenfix-tmp")]
+
+
+def test_a_file_that_needs_more_memory_than_a_worker_may_use_costs_that_file(tmp_path: Path) -> None:
+    """A big generated data file beside a call: LibCST needs about 1.2 GB a megabyte of it.
+    Each worker's address space is limited (RLIMIT_AS), so the file fails alone, in one line,
+    and what the native parser prints as it dies does not reach the terminal."""
+    big = _slow_tree(tmp_path, 1)[0]
+    small = tmp_path / "small.py"
+    shutil.copyfile(FIXTURES / "openai_module_level" / "input.py", small)
+    res = tokenfix("fix", "--no-cache", big, str(small), env={"TOKENFIX_WORKER_MEMORY": "300"})
+    err = res.stderr.decode()
+    assert res.returncode == 2, err
+    assert "big0.py" in err and "more memory than a worker may use" in err
+    assert "memory allocation" not in err and "backtrace" not in err and "Traceback" not in err
+    assert b"max_tokens=99999999" in Path(big).read_bytes()
+    assert small.read_bytes() == (FIXTURES / "openai_module_level" / "expected.py").read_bytes()
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1e9", "12.5", "inf"])
+def test_a_bad_worker_memory_limit_is_one_line(tmp_path: Path, value: str) -> None:
+    small = tmp_path / "small.py"
+    shutil.copyfile(FIXTURES / "openai_module_level" / "input.py", small)
+    res = tokenfix("check", "--no-cache", str(small), env={"TOKENFIX_WORKER_MEMORY": value})
+    lines = res.stderr.decode().strip().splitlines()
+    assert res.returncode == 2 and len(lines) == 1 and lines[0].startswith("tokenfix: error: TOKENFIX_WORKER_MEMORY="), lines
+
+
+def test_each_worker_gets_its_share_of_the_machine() -> None:
+    from codemods.pool import memory_share
+
+    total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    assert memory_share(2) >= 1 << 30
+    assert memory_share(2) <= max(1 << 30, total // 3)
+    assert memory_share(8) <= memory_share(1)
