@@ -325,10 +325,10 @@ def _hide_magics(source: str) -> tuple[str, frozenset[int]]:
     lines = _lines(source)
     hidden = set()
     for i, line in enumerate(lines):
-        stripped = line.lstrip()
-        if stripped.startswith(("%", "!", "?")):
-            indent = line[: len(line) - len(stripped)]
-            lines[i] = f"{indent}{MAGIC}{stripped}"
+        if line.lstrip().startswith(("%", "!", "?")):
+            # At column 0: LibCST cannot write back an indented comment that ends a module
+            # after a blank line, and only these recorded lines get their text back anyway.
+            lines[i] = f"{MAGIC}{line}"
             hidden.add(i)
     return "".join(lines), frozenset(hidden)
 

@@ -140,6 +140,18 @@ def test_a_comment_like_the_magic_marker_stays_a_comment(tmp_path: Path) -> None
     assert json.loads(path.read_text())["cells"][0]["source"] == fixed_call(cell)
 
 
+def test_an_indented_magic_ending_the_notebook_does_not_stop_its_fixes(tmp_path: Path) -> None:
+    # Found by test_notebook_properties.py: hidden in place, `  ?help` after a blank line at
+    # the very end became an indented comment ending the module, which LibCST cannot write
+    # back byte for byte, so no fix of the notebook was made.
+    cell = [*CLIENT, *CALL, "\n", "\n", "  ?help\n"]
+    path = tmp_path / "nb.ipynb"
+    write_notebook(path, notebook([plain(cell)]))
+    res = tokenfix("fix", str(path))
+    assert res.returncode == 0 and b"error" not in res.stderr, res.stderr
+    assert json.loads(path.read_text())["cells"][0]["source"] == fixed_call(cell)
+
+
 def test_source_list_elements_outside_the_edit_are_kept(tmp_path: Path) -> None:
     # A cell's source as a list of strings keeps every element of the lines the fix does not
     # touch, however they were split: several lines in one element, a form feed or a
@@ -229,7 +241,7 @@ def test_a_fix_reaching_a_hidden_magic_is_not_written() -> None:
     from codemods.notebook import NotebookError
 
     nb = parsed([plain([*CLIENT, "!echo hi\n", "x = 1\n"])])
-    row = nb.code.splitlines().index("#tokenfix-magic:!echo hi") + 1
+    row = nb.code.splitlines().index("#tokenfix-magic:!echo hi") + 1  # hidden at column 0
     with pytest.raises(NotebookError, match="cell 1:3: a fix would change a line holding an IPython magic"):
         nb.rebuild(nb.code.replace("!echo hi", "!echo ho"), [(row, row, "o")])
 
