@@ -13,16 +13,12 @@ import hashlib
 import os
 import re
 import stat
-import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on older interpreters only
-    import tomli as tomllib
+import tomllib
 
 
 class KnowledgeError(Exception):

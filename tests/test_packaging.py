@@ -49,3 +49,32 @@ def test_checkout_install_finds_the_repository_rules() -> None:
         cwd="/", capture_output=True, timeout=60,
     )
     assert res.stdout.decode().strip() == str(ROOT / "rules")
+
+
+def _floor(requirement: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in requirement.split(">=")[1].split(",")[0].strip().split("."))
+
+
+def test_the_declared_floors_are_what_the_suite_runs_on() -> None:
+    """requires-python and LibCST's floor were promises nothing tested: `>=3.9` although every
+    LLM file raised on 3.9 (`ast.Match`), `libcst>=1.1` although 1.1 to 1.8.0 cannot parse
+    PEP 758 or t-strings. The floors are now the versions CI runs on: where CI's Python is newer
+    than the floor, this fails and the floor must be tested or raised. (LibCST's newest release
+    is what CI installs; its floor is the release the suite was last run on.)"""
+    import tomllib
+    from importlib.metadata import version
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    python = _floor(project["requires-python"])
+    (libcst,) = [_floor(d) for d in project["dependencies"] if d.startswith("libcst")]
+    assert sys.version_info[:2] >= python
+    assert tuple(int(p) for p in version("libcst").split(".")[:2]) >= libcst[:2]
+    if os.environ.get("CI") == "true":
+        assert sys.version_info[:2] == python, f"CI runs Python {sys.version_info[:2]}, the floor is {python}"
+
+
+def test_the_libcst_floor_parses_the_newest_grammar() -> None:
+    import libcst as cst
+
+    for source in ("def f[T = int](): pass\n", 'x = t"a{b}"\n', "try:\n    pass\nexcept A, B:\n    pass\n"):
+        cst.parse_module(source)
