@@ -56,8 +56,14 @@ class Source:
         retokenized: set[int] = set()
         for number, line in enumerate(self.lines, 1):
             at = line.find("#")
-            while at >= 0:
-                byte_at = at if line.isascii() else len(line[:at].encode("utf-8", "surrogatepass"))
+            ascii_line = at < 0 or line.isascii()
+            seen = seen_bytes = 0  # the byte offset grows with each `#`: re-encoding the prefix for
+            while at >= 0:         # every one was quadratic on a long line that is not ASCII
+                if ascii_line:
+                    byte_at = at
+                else:
+                    seen_bytes += len(line[seen:at].encode("utf-8", "surrogatepass"))
+                    seen, byte_at = at, seen_bytes
                 index = bisect_right(starts, (number, byte_at)) - 1
                 holder = None
                 # the literal starting last before the `#`, or one around it that started earlier
