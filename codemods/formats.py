@@ -14,7 +14,7 @@ from urllib.parse import quote
 from . import __version__
 from .findings import FileResult, Finding
 from .knowledge import Knowledge
-from .report import printable
+from .report import BIDI, printable
 
 INFORMATION_URI = "https://pypi.org/project/tokenfix/"
 
@@ -58,8 +58,7 @@ def _open_findings(results: Iterable[FileResult]):
 
 def write_json(results: Iterable[FileResult], knowledge: Knowledge, out: IO[str]) -> None:
     items = [finding_json(f, r.path, knowledge) for r, f in _open_findings(results)]
-    json.dump(items, out, indent=2, ensure_ascii=not _utf8(out))
-    out.write("\n")
+    _write_json(items, out)
 
 
 def write_concise(results: Iterable[FileResult], out: IO[str]) -> None:
@@ -156,6 +155,18 @@ def _utf8(out: IO[str]) -> bool:
     return encoding in ("utf-8", "utf8")
 
 
+# C1 and bidi controls, which json.dumps leaves raw when it writes UTF-8: as \u escapes they
+# are the same data, and a JSON report read on a terminal or in a CI log cannot reorder or
+# take over what it shows.
+_JSON_ESCAPES = {c: f"\\u{c:04x}" for c in [*range(0x80, 0xA0), *BIDI]}
+
+
+def _write_json(data, out: IO[str]) -> None:
+    # In JSON text these characters can only stand inside strings, where \u is their escape.
+    out.write(json.dumps(data, indent=2, ensure_ascii=not _utf8(out)).translate(_JSON_ESCAPES))
+    out.write("\n")
+
+
 def render(output_format: str, results: list[FileResult], knowledge: Knowledge, out: IO[str]) -> None:
     if output_format == "json":
         write_json(results, knowledge, out)
@@ -164,7 +175,6 @@ def render(output_format: str, results: list[FileResult], knowledge: Knowledge, 
     elif output_format == "github":
         write_github(results, knowledge, out)
     elif output_format == "sarif":
-        json.dump(sarif(results, knowledge), out, indent=2, ensure_ascii=not _utf8(out))
-        out.write("\n")
+        _write_json(sarif(results, knowledge), out)
     else:  # pragma: no cover - click restricts the choices
         raise ValueError(output_format)

@@ -15,7 +15,12 @@ from rich.text import Text
 from .findings import FileResult, SiteSummary, summarize_site
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 9), *range(10, 32), 127]}
+# Characters a terminal or a log viewer obeys instead of showing: the C0 controls but tab and
+# newline, DEL, the C1 controls (U+009B alone starts an escape sequence on many terminals),
+# and the bidi controls that reorder what a line shows (Trojan Source, CVE-2021-42574).
+BIDI = [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0, 9), *range(10, 32), 127, *range(0x80, 0xA0)]}
+_CONTROL.update({c: f"\\u{c:04x}" for c in BIDI})
 
 
 def printable(text: str, keep: str = "") -> str:

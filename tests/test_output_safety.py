@@ -31,7 +31,16 @@ NAMES = st.one_of(
     st.binary(min_size=1, max_size=40).map(os.fsdecode),  # a name that is not UTF-8, as Python sees it
     st.sampled_from(["[bold]x[/bold].py", "\x1b[2J\x1b]0;pwned\x07.py", "a\nb\r.py", "%0A::error::x.py", "é ü 中.py"]),
 )
-STRINGS = st.text(max_size=40)
+# C1 controls (U+009B is a one-character CSI) and the bidi controls that reorder what a line
+# shows (Trojan Source): never raw in a report a person reads.
+INVISIBLE = [*map(chr, range(0x80, 0xA0)), "\u061c", "\u200e", "\u200f", *map(chr, range(0x202A, 0x202F)),
+             *map(chr, range(0x2066, 0x206A))]
+STRINGS = st.one_of(st.text(max_size=40), st.lists(st.sampled_from([*INVISIBLE, "a", "\x1b"]), max_size=10).map("".join))
+
+
+def _unsafe(text: str) -> list[str]:
+    """The characters of text a terminal or a log viewer would obey instead of showing."""
+    return [c for c in text if (ord(c) < 32 and c not in "\t\n") or ord(c) == 127 or c in INVISIBLE]
 
 
 def source(model: str) -> bytes:
@@ -62,7 +71,9 @@ def test_every_format_is_valid_for_any_name_and_string(name: str, model: str) ->
     assert github.count("\n") == len(result.findings) and "\r" not in github
     assert all(line.startswith("::error ") for line in github.split("\n")[:-1])
     for text in (rendered("concise", result), _text(result), github):
-        assert not [c for c in text if (ord(c) < 32 and c not in "\t\n") or ord(c) == 127], repr(text)
+        assert not _unsafe(text), repr(text)
+    for output_format in ("json", "sarif"):  # data: the characters kept, as JSON escapes
+        assert not [c for c in rendered(output_format, result) if c in INVISIBLE]
 
 
 def _text(result) -> str:
@@ -109,3 +120,24 @@ def test_reports_survive_a_terminal_that_cannot_show_the_characters(tmp_path: Pa
             assert {item["filename"] for item in json.loads(res.stdout)} == {str(tmp_path / "é.py")}
         elif fmt == "sarif":
             assert json.loads(res.stdout)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith("/%C3%A9.py")
+
+
+def test_c1_and_bidi_controls_are_escaped_in_every_report_a_person_reads(tmp_path: Path) -> None:
+    name = tmp_path / "n\u009b\u202e.py"
+    name.write_text("from openai import OpenAI\nc = OpenAI()\n"
+                    "c.chat.completions.create(model='\u009b2J\u202egpt\u2066\u200f\u061c\x85', messages=[], max_tokens=99999999)\n")
+    for args in ([], ["--show-evidence"], ["--format", "concise"], ["--format", "github"]):
+        res = tokenfix("check", *args, str(name))
+        assert res.returncode == 1
+        out = res.stdout.decode("utf-8")
+        assert not _unsafe(out), (args, out)
+        assert "n\\x9b\\u202e.py" in out, (args, out)
+        assert "\\x9b2J\\u202egpt\\u2066\\u200f\\u061c\\x85" in out or args != ["--show-evidence"], out
+    for fmt in ("json", "sarif"):
+        res = tokenfix("check", "--format", fmt, str(name))
+        out = res.stdout.decode("utf-8")
+        assert not [c for c in out if c in INVISIBLE]
+        if fmt == "json":  # the name as it is, once the JSON is read
+            assert "\\u202e" in out and {item["filename"] for item in json.loads(out)} == {str(name)}
+    res = tokenfix("check", str(tmp_path / "missing\u202e.py"))
+    assert res.returncode == 2 and "\\u202e" in res.stderr.decode() and not _unsafe(res.stderr.decode())
