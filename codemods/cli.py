@@ -22,7 +22,7 @@ from .discover import discover
 from .knowledge import Knowledge, KnowledgeError, load
 from .formats import render
 from .pool import default_jobs
-from .report import console, plural, printable, unified_diff, write_sites, write_text
+from .report import console, patch, plural, printable, shown_diff, write_sites, write_text
 from .runner import RunResult, file_timeout, knowledge_for, run, run_stdin, worker_memory
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -206,11 +206,15 @@ def _report(mode: str, result: RunResult, knowledge: Knowledge, output_format: s
     changed_files = [r for r in result.files if r.changed]
     if mode == "diff":
         terminal = sys.stdout.isatty()
+        # A diff is data for `git apply`: into a pipe, the bytes of each file's patch, exact;
+        # on a terminal, escape sequences in the code (a string literal's ESC byte) are shown,
+        # not obeyed.
+        binary = None if terminal else getattr(sys.stdout, "buffer", None)
         for file in changed_files:
-            text = unified_diff(file)
-            # A diff is data for `git apply` and kept exact in a pipe; on a terminal, escape
-            # sequences in the code (a string literal's ESC byte) are shown, not obeyed.
-            sys.stdout.write(printable(text, keep="\t\r\n") if terminal else text)
+            if binary is not None:
+                binary.write(patch(file))
+            else:
+                sys.stdout.write(shown_diff(file))
         sys.stdout.flush()
         if output_format != "text":
             render(output_format, result.files, knowledge, stream if stream is not sys.stdout else sys.stderr)

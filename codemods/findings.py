@@ -78,7 +78,7 @@ class Finding:
 
 @dataclass
 class FileResult:
-    path: str
+    path: str  # as reports show it (display_name)
     source: bytes
     findings: list[Finding] = field(default_factory=list)
     sites: list[Any] = field(default_factory=list)  # CallSite
@@ -87,6 +87,10 @@ class FileResult:
     error_line: int = 0
     encoding: str = "utf-8"
     notes: list[str] = field(default_factory=list)  # fixes dropped, and why
+    # The path's own bytes, as the file system spells them: `path` has a byte that is not
+    # UTF-8 written as \xNN, and `diff` must name the file by these for `git apply`. None for
+    # stdin, whose --stdin-filename `path` is as given.
+    name: Optional[bytes] = None
 
     @property
     def changed(self) -> bool:

@@ -7,6 +7,8 @@ never interpreted as rich markup.
 from __future__ import annotations
 
 import difflib
+import os
+import re
 from typing import IO, Iterable
 
 from rich.console import Console
@@ -76,16 +78,71 @@ def write_sites(results: Iterable[FileResult], con: Console) -> None:
                 con.print(Text(printable(f"    {evidence}"), style="dim"))
 
 
-def unified_diff(result: FileResult) -> str:
+def patch(result: FileResult) -> bytes:
+    """The fix of one file as a unified diff that `git apply` takes, or b"" when nothing changes.
+
+    Built from the file's bytes, never from decoded text: the hunk carries the file's own
+    encoding (Latin-1, GBK, ...), and lines end at b"\\n" only, as git splits them; a form
+    feed, U+2028, NEL or a lone CR in the text is not a line end to git (str.splitlines
+    took them for one, and the hunk did not apply). The names are quoted as git quotes them.
+    """
     if not result.changed:
-        return ""
-    old = result.source.decode(result.encoding, errors="surrogateescape").splitlines(keepends=True)
-    new = result.fixed.decode(result.encoding, errors="surrogateescape").splitlines(keepends=True)
-    lines = difflib.unified_diff(old, new, fromfile="a/" + result.path.lstrip("/"), tofile="b/" + result.path.lstrip("/"))
-    text = ""
-    for line in lines:
-        text += line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-    return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+        return b""
+    name = _name_bytes(result).lstrip(b"/")
+    # git ends a header whose name holds a space with a tab, so that patch(1) reads it whole.
+    tab = b"\t" if b" " in name else b""
+    hunks = difflib.diff_bytes(difflib.unified_diff, _lines(result.source), _lines(result.fixed),
+                               fromfile=git_quoted(b"a/" + name) + tab, tofile=git_quoted(b"b/" + name) + tab, lineterm=b"\n")
+    return b"".join(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n" for line in hunks)
+
+
+def shown_diff(result: FileResult) -> str:
+    """The patch as a terminal shows it: each line decoded in the file's encoding, with
+    terminal escapes, C1 and bidi controls and a lone CR made visible (a CR moves the cursor
+    back and lets the rest of a line hide what came before). Into a pipe, `patch` is written."""
+    shown = []
+    for line in _lines(patch(result)):
+        text = line.decode(result.encoding, "surrogateescape")
+        text = _UNDECODED.sub(lambda byte: f"\\x{ord(byte.group()) - 0xDC00:02x}", text)  # as \xNN
+        end = "\r\n" if text.endswith("\r\n") else "\n" if text.endswith("\n") else ""
+        shown.append(printable(text[:len(text) - len(end)], keep="\t") + end)
+    return "".join(shown)
+
+
+_UNDECODED = re.compile("[\udc80-\udcff]")  # the bytes surrogateescape could not decode
+
+
+def _lines(data: bytes) -> list[bytes]:
+    """data split after each b"\\n" and nowhere else, as git splits a file into lines."""
+    lines = data.split(b"\n")
+    return [line + b"\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+
+
+def _name_bytes(result: FileResult) -> bytes:
+    # The name as the file system spells it: result.path has odd bytes written as \xNN.
+    return result.name if result.name is not None else os.fsencode(result.path)
+
+
+_GIT_ESCAPES = {0x07: b"\\a", 0x08: b"\\b", 0x09: b"\\t", 0x0A: b"\\n", 0x0B: b"\\v", 0x0C: b"\\f", 0x0D: b"\\r",
+                0x22: b'\\"', 0x5C: b"\\\\"}
+
+
+def git_quoted(name: bytes) -> bytes:
+    """A name as git writes it in a diff header (quote.c's quote_c_style, with core.quotePath
+    on, git's default): in double quotes with C escapes, and every other control byte, DEL
+    and byte from 0x80 as an octal \\ooo, whenever it holds one of those or a quote or a
+    backslash; otherwise as it is. `git apply` reads a quoted name back byte for byte."""
+    if not any(byte < 0x20 or byte >= 0x7F or byte in b'"\\' for byte in name):
+        return name
+    quoted = bytearray(b'"')
+    for byte in name:
+        if byte in _GIT_ESCAPES:
+            quoted += _GIT_ESCAPES[byte]
+        elif byte < 0x20 or byte >= 0x7F:
+            quoted += b"\\%03o" % byte
+        else:
+            quoted.append(byte)
+    return bytes(quoted + b'"')
 
 
 def plural(count: int, word: str) -> str:

@@ -343,6 +343,7 @@ def _finish(job: _Job, result: FileResult, slots: list, out: RunResult, write: b
             roots: Sequence[Path]) -> None:
     if cache is not None and job.key is not None:
         cache.put(job.key, result)
+    result.name = os.fsencode(job.path)  # for `diff`: result.path is the name as reports show it
     out.parsed += 1
     record(out, result)
     if write and result.changed:

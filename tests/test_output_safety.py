@@ -105,7 +105,7 @@ def test_odd_file_names_through_the_cli(tmp_path: Path) -> None:
             assert len(out.splitlines()) == len(names)  # a newline in a name does not start a new command
     diff = tokenfix("diff", str(tmp_path))
     assert diff.returncode == 1 and b"Traceback" not in diff.stderr
-    assert diff.stdout.count(b"+++ b/") == len(names)
+    assert diff.stdout.count(b"\n+++ ") == len(names)  # test_diff_apply.py: the names quoted as git quotes them
     assert b"\x1b" not in diff.stderr
 
 
