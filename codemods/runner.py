@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from stat import S_ISDIR
+from stat import S_ISREG
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
@@ -14,6 +14,7 @@ from .config import ConfigError, Settings, SettingsResolver
 from .findings import FileResult, detach, display_name
 from .knowledge import Knowledge, load
 from .prefilter import may_have_findings
+from .reading import Refused, TooBig, read_regular, scan
 from .write import WriteError, atomic_write
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -141,22 +142,27 @@ def _read(paths: Sequence[Path], resolver: SettingsResolver, out: RunResult, slo
             continue
         stat = None
         try:
-            if cache is not None:
-                stat = os.stat(path)
-                if S_ISDIR(stat.st_mode):
-                    raise IsADirectoryError
+            # The type first, unopened: a FIFO or a device (behind a symlink too) is refused, a
+            # file larger than the limit is never held whole (reading.py).
+            info = os.stat(path)
+            if cache is not None and S_ISREG(info.st_mode):
+                stat = info
                 if cache.ruled_out(str(path), stat):
                     out.checked += 1
                     _tick(on_file, path)
                     continue
-            elif path.is_dir():
-                raise IsADirectoryError
-            data = path.read_bytes()
+            data = read_source(path, info)
         except IsADirectoryError:
             errors.append(f"{display_name(path)}: is a directory named like a Python file; skipped")
+            _tick(on_file, path)
+            continue
+        except Refused as exc:  # not a regular file, or over the limit with a trigger word in it
+            errors.append(f"{display_name(path)}: {exc}")
+            _tick(on_file, path)
             continue
         except OSError as exc:
             errors.append(f"{display_name(path)}: cannot read ({exc.strerror or exc})")
+            _tick(on_file, path)
             continue
         out.checked += 1
         if not may_have_findings(data):
@@ -170,12 +176,43 @@ def _read(paths: Sequence[Path], resolver: SettingsResolver, out: RunResult, slo
             out.generated += 1  # generated code is fixed at its generator, not here
             _tick(on_file, path)
             continue
-        if len(data) > MAX_FILE_BYTES:
-            errors.append(f"{display_name(path)}: {len(data):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit; skipped")
-            _tick(on_file, path)
-            continue
         slots.append(None)
         yield _Job(len(slots) - 1, path, data, resolver.for_path(path))
+
+
+# A file over MAX_FILE_BYTES and up to this size is scanned for the trigger words a chunk at
+# a time, never held whole: a big module without an LLM call (a generated table) is left out
+# silently, as when it was read whole. A larger one is reported unread (a sparse file of 6 GB
+# would take seconds to scan and prove nothing about Python code).
+SCAN_LIMIT = 100 * 1024 * 1024
+_OVERLAP = 32  # longer than every trigger word and the generated marker (a word cut by a chunk's end)
+_GENERATED_STAND_IN = GENERATED_MARKER + b" max_tokens"  # passes the prefilter, then counts as generated
+
+
+def read_source(path: Path, info: os.stat_result) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES; for a larger one, the little
+    that stands for it (nothing: ruled out, or the generated marker) when a scan in chunks
+    finds no trigger word or the marker.
+
+    Raises IsADirectoryError, Refused (not a regular file; over the limit with a trigger word,
+    or over SCAN_LIMIT) or OSError. The one place a file of the tree is read for analysis (the
+    tests inject a read error here)."""
+    try:
+        return read_regular(path, MAX_FILE_BYTES, info)
+    except TooBig as exc:
+        if exc.size > SCAN_LIMIT:
+            raise
+        too_big = exc
+    trigger, generated = scan(path, SCAN_LIMIT, (may_have_findings, _generated), _OVERLAP, info)
+    if not trigger:
+        return b""
+    if generated:
+        return _GENERATED_STAND_IN  # counted as generated, as a file read whole was
+    raise too_big
+
+
+def _generated(window: bytes) -> bool:
+    return GENERATED_MARKER in window
 
 
 def _analyze_jobs(found: Iterable[_Job], slots: list, out: RunResult, paths: Sequence[Path], roots, fix: bool, unsafe_fixes: bool,

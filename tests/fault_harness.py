@@ -14,7 +14,6 @@ import errno
 import os
 import sys
 import tempfile
-from pathlib import Path
 
 
 def _raise(error: int):
@@ -46,15 +45,15 @@ def install(fault: str, arg: str) -> None:
             raise KeyboardInterrupt
 
         os.fsync = interrupt
-    elif fault == "read-eacces":  # one file cannot be read
-        real_read = Path.read_bytes
+    elif fault == "read-eacces":  # one file cannot be read (runner.read_source: where the tree's files are read)
+        real_read = runner.read_source
 
-        def read_bytes(self):
-            if self.name == arg:
-                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
-            return real_read(self)
+        def read_source(path, *a, **k):
+            if path.name == arg:
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+            return real_read(path, *a, **k)
 
-        Path.read_bytes = read_bytes
+        runner.read_source = read_source
     elif fault in ("edit-before-write", "swap-before-write"):
         # Another process acts on the tree after tokenfix read a file and before it writes it.
         real_write = runner.atomic_write

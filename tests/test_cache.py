@@ -203,13 +203,13 @@ def test_a_crash_or_time_out_is_not_cached(tmp_path: Path) -> None:
 
 def _reads(monkeypatch) -> list[str]:
     seen: list[str] = []
-    real = Path.read_bytes
+    real = runner.read_source
 
-    def read_bytes(self):
-        seen.append(self.name)
-        return real(self)
+    def read_source(path, *args):
+        seen.append(path.name)
+        return real(path, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(runner, "read_source", read_source)
     return seen
 
 
