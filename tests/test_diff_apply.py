@@ -167,11 +167,13 @@ def _on_a_terminal(*args: str, cwd: Path) -> bytes:
 
 
 def test_the_diff_on_a_terminal_shows_escapes_and_controls_visibly(tmp_path: Path) -> None:
-    code = _call('"\x1b[2J\u009b31m\u202eevil\u2066"', "\x1b]0;title\x07 \u200f", " stop='\x85\u061c',").encode()
+    code = _call('"\x1b[2J\u009b31m\u202eevil\u2066"', "\x1b]0;title\x07 \u200f", " stop=['\x85\u061c', '''hidden\rshown'''],").encode()
     (tmp_path / "app.py").write_bytes(code)
     shown = _on_a_terminal("diff", "--no-cache", "app.py", cwd=tmp_path).decode("utf-8")
     assert "+++ b/app.py" in shown and "+        max_completion_tokens=500," in shown, shown
     for raw in ("\x1b", "\x07", "\u009b", "\u202e", "\u2066", "\u200f", "\x85", "\u061c"):
         assert raw not in shown, repr(raw)
-    for visible in ("\\x1b[2J", "\\x9b31m", "\\u202e", "\\u2066", "\\u200f", "\\x85", "\\u061c"):
+    for visible in ("\\x1b[2J", "\\x9b31m", "\\u202e", "\\u2066", "\\u200f", "\\x85", "\\u061c", "hidden\\x0dshown"):
         assert visible in shown, (visible, shown)
+    # A lone CR would move the cursor back over the line (the terminal shows each LF as CR LF).
+    assert "\r" not in shown.replace("\r\n", ""), shown
