@@ -143,12 +143,14 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
             data = sys.stdin.buffer.read()
             result = run_stdin(data, stdin_filename or "-", resolver, fix=fix, unsafe_fixes=unsafe_fixes, edits=edits)
         else:
-            files, missing = discover(paths, resolver, force_exclude)
+            walk_warnings: list[str] = []
+            files, missing = discover(paths, resolver, force_exclude, walk_warnings)
             with progress_bar(len(files), err) as on_file:
                 result = run(files, resolver, fix=fix, unsafe_fixes=unsafe_fixes, write=(mode == "fix"), roots=paths, on_file=on_file,
                              jobs=jobs or default_jobs(), cache=None if no_cache else Cache(cache_dir or Path(DEFAULT_CACHE_DIR)),
                              edits=edits)
             result.errors[:0] = missing
+            result.warnings[:0] = walk_warnings
             if not files and not missing:
                 err.print("tokenfix: warning: no Python files found under the given paths (excluded or git-ignored?)")
         result.errors[:0] = resolver.problems()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from .config import Settings, SettingsResolver
+from .findings import display_name
 
 # Folders that hold other people's code, tool caches or build output.
 DEFAULT_EXCLUDES = (
@@ -44,26 +45,51 @@ def _patterns(exclude: Optional[tuple[str, ...]], extend: tuple[str, ...]) -> tu
     return (re.compile("|".join(names)) if names else None), tuple(p for p in patterns if "/" in p)
 
 
-def git_visible(folder: Path) -> Optional[set[Path]]:
-    """Files git tracks or would track under folder (ignored ones left out); None outside git."""
+# git is run on a tree nobody vouched for, whose `.git/config` (and any file it includes) its
+# author wrote. ls-files and check-ignore run no hooks, filters, pagers or aliases, but an index
+# read runs `core.fsmonitor`, and an index write (an untracked cache or a stat refresh) runs the
+# `post-index-change` hook. So fsmonitor is switched off for the run (an empty value: off for every
+# git version, where "false" would name a program to old ones), hooks point nowhere, nothing is
+# written (GIT_OPTIONAL_LOCKS=0), nothing can prompt or page. Options given with -c outrank every
+# configuration file, included ones too. The system and global configuration are the user's own,
+# not the tree's, and are kept: their `core.excludesFile` is part of what the user sees ignored.
+GIT_OPTIONS = ("--no-pager", "-c", "core.fsmonitor=", "-c", "core.hooksPath=/dev/null")
+GIT_TIMEOUT = 60  # seconds; a config include naming a FIFO would make git wait for ever
+_GIT_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "", "LC_ALL": "C"}
+_NOT_APPLIED = "walked without git, so its ignore files were not applied"
+
+
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """git in folder, as GIT_OPTIONS and _GIT_ENV say: nothing the tree configures runs."""
+    return subprocess.run(["git", *GIT_OPTIONS, "-C", str(folder), *args], capture_output=True, stdin=subprocess.DEVNULL,
+                          timeout=GIT_TIMEOUT, env={**os.environ, **_GIT_ENV})
+
+
+def git_visible(folder: Path) -> tuple[Optional[set[Path]], Optional[str]]:
+    """Files git tracks or would track under folder (ignored ones left out), or None outside
+    git; and a warning when git was there but would not answer (the folder is walked whole)."""
     try:
         # A folder named on the command line that is itself ignored (a virtualenv's stdlib
         # inside a pyenv checkout, say) was asked for explicitly: it is walked in full.
-        ignored = subprocess.run(["git", "-C", str(folder), "check-ignore", "-q", "."], capture_output=True, timeout=60)
+        ignored = _git(folder, "check-ignore", "-q", ".")
         if ignored.returncode == 0:
-            return None
-        res = subprocess.run(
-            ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-            capture_output=True, timeout=60,
-        )
+            return None, None
+        if ignored.returncode != 1:  # 128: not a repository, or one git will not read
+            if b"dubious ownership" in ignored.stderr or b"unsafe repository" in ignored.stderr:
+                return None, (f"{display_name(folder)}: git refuses to read this repository (it belongs to another user: "
+                              f"see git's safe.directory); {_NOT_APPLIED}")
+            return None, None
+        res = _git(folder, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
+    except subprocess.TimeoutExpired:
+        return None, f"{display_name(folder)}: git did not answer in {GIT_TIMEOUT} s; {_NOT_APPLIED}"
     except (OSError, subprocess.SubprocessError):
-        return None
+        return None, None
     if res.returncode != 0:
-        return None
+        return None, None
     # git lists paths as they are in the tree; the folder is resolved once, not every file
     # (a resolve is a system call per path component, and a monorepo lists 20,000 files).
     base = folder.resolve()
-    return {base / name for name in res.stdout.decode("utf-8", "surrogateescape").split("\0") if name}
+    return {base / name for name in res.stdout.decode("utf-8", "surrogateescape").split("\0") if name}, None
 
 
 def _walk(top: Path, resolver: SettingsResolver, visible: Optional[set[Path]]) -> Iterator[Path]:
@@ -104,13 +130,19 @@ def _walk(top: Path, resolver: SettingsResolver, visible: Optional[set[Path]]) -
         stack.extend(reversed(folders))
 
 
-def discover(paths: Iterable[Path], resolver: SettingsResolver, force_exclude: bool = False) -> tuple[list[Path], list[str]]:
-    """Files to check (sorted, no duplicates) and messages about paths that do not exist."""
+def discover(paths: Iterable[Path], resolver: SettingsResolver, force_exclude: bool = False,
+             warnings: Optional[list[str]] = None) -> tuple[list[Path], list[str]]:
+    """Files to check (sorted, no duplicates) and messages about paths that do not exist.
+
+    What does not stop a file from being checked but changes which are (git would not say
+    what it ignores) is added to `warnings`."""
     files: dict[Path, None] = {}
     missing: list[str] = []
     for path in paths:
         if path.is_dir():
-            visible = git_visible(path)
+            visible, warning = git_visible(path)
+            if warning is not None and warnings is not None:
+                warnings.append(warning)
             for candidate in _walk(path, resolver, visible):
                 files[candidate] = None
         elif path.exists() or path.is_symlink():
