@@ -7,9 +7,11 @@ the command line are always checked, unless `--force-exclude` (as pre-commit pas
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 import re
+import stat
 import subprocess
 from functools import lru_cache
 from pathlib import Path
@@ -92,21 +94,44 @@ def git_visible(folder: Path) -> tuple[Optional[set[Path]], Optional[str]]:
     return {base / name for name in res.stdout.decode("utf-8", "surrogateescape").split("\0") if name}, None
 
 
-def _walk(top: Path, resolver: SettingsResolver, visible: Optional[set[Path]]) -> Iterator[Path]:
+def _git_ignores(top: Path, folder: Path) -> bool:
+    """Whether git ignores folder (under top): asked only for a folder that cannot be read,
+    which git cannot list either, so that an ignored one (a container's volume owned by root,
+    say) is passed over silently as git passes over it."""
+    try:
+        return _git(top, "check-ignore", "-q", "--", str(folder.relative_to(top))).returncode == 0
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return False
+
+
+def _cannot(problems: list[str], what: str, top: Path, here: Path, visible: Optional[set[Path]], exc: OSError) -> None:
+    if visible is None or not _git_ignores(top, here):
+        problems.append(f"{display_name(here)}: cannot {what} this folder ({exc.strerror or exc}); the files in it were not checked")
+
+
+def _walk(top: Path, resolver: SettingsResolver, visible: Optional[set[Path]], problems: list[str]) -> Iterator[Path]:
     """The Python files under top, in sorted order, pruning excluded folders.
 
     os.scandir's entries know their type from the directory listing, so a walk over a
     20,000-file tree costs one stat-free pass instead of three system calls per name; each
     folder is resolved once (for the comparison with git's list), never each file.
+
+    A folder that cannot be listed (no permission; a path longer than PATH_MAX) is named in
+    `problems`, once: its files were not checked, and the run must not look clean.
     """
     stack = [top]
     while stack:
         here = stack.pop()
-        settings = resolver.for_folder(here)
         try:
             with os.scandir(here) as listing:
                 entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError:
+        except OSError as exc:
+            _cannot(problems, "list", top, here, visible, exc)
+            continue
+        try:
+            settings = resolver.for_folder(here)
+        except OSError as exc:  # the folder was listed, but a name in it makes a path too long
+            _cannot(problems, "look for a configuration file in", top, here, visible, exc)
             continue
         real = here.resolve() if visible is not None else None
         folders = []
@@ -139,16 +164,24 @@ def discover(paths: Iterable[Path], resolver: SettingsResolver, force_exclude: b
     files: dict[Path, None] = {}
     missing: list[str] = []
     for path in paths:
-        if path.is_dir():
+        try:
+            is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+        except OSError as exc:
+            # Not there at all: said here. There but not to be looked at (a folder on the way
+            # that cannot be entered, a path longer than PATH_MAX, a dangling symlink): a file
+            # the run names with the reason it cannot be read.
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR) and not path.is_symlink():
+                missing.append(f"{path}: no such file or directory")
+                continue
+            is_dir = False
+        if is_dir:
             visible, warning = git_visible(path)
             if warning is not None and warnings is not None:
                 warnings.append(warning)
-            for candidate in _walk(path, resolver, visible):
+            for candidate in _walk(path, resolver, visible, missing):
                 files[candidate] = None
-        elif path.exists() or path.is_symlink():
+        else:
             if force_exclude and excluded(path, resolver.for_path(path), whole_path=True):
                 continue
             files[path] = None
-        else:
-            missing.append(f"{path}: no such file or directory")
     return list(files), missing

@@ -1,0 +1,153 @@
+"""Folders and files the user cannot read, and paths longer than PATH_MAX: one line each that
+names them, never a traceback, exit 2, and the run goes on for the rest.
+
+Permissions are real: CI runs as root, for whom chmod forbids nothing, so the CLI runs as the
+unprivileged user `nobody` (setpriv, or runuser), on a tree in a folder nobody may enter. The
+test is skipped only where neither tool nor that user exists.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+from conftest import ROOT
+
+CALL = b'from openai import OpenAI\nOpenAI().chat.completions.create(model="o3-mini", messages=[], max_tokens=500)\n'
+FIXED = CALL.replace(b"max_tokens", b"max_completion_tokens")
+PATH_MAX = os.pathconf("/", "PC_PATH_MAX") if hasattr(os, "pathconf") else 4096
+
+
+def _as_nobody() -> Optional[list[str]]:
+    """The command prefix that runs a program as `nobody`, or None where there is none."""
+    if os.geteuid() != 0:
+        return []  # already unprivileged: chmod forbids for real
+    try:
+        import pwd
+
+        pwd.getpwnam("nobody")
+    except (ImportError, KeyError):
+        return None
+    if shutil.which("setpriv"):
+        return ["setpriv", "--reuid=nobody", f"--regid={pwd.getpwnam('nobody').pw_gid}", "--clear-groups"]
+    if shutil.which("runuser"):
+        return ["runuser", "-u", "nobody", "--"]
+    return None
+
+
+def tokenfix(prefix: list[str], *args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "TOKENFIX_CACHE_DIR"}  # the suite's cache is root's
+    env.update(NO_COLOR="1", COLUMNS="200", PYTHONPATH=str(ROOT), HOME=str(cwd))
+    return subprocess.run([*prefix, sys.executable, "-m", "codemods", *args, "--no-cache"], cwd=cwd, env=env,
+                          capture_output=True, timeout=120)
+
+
+def errors(res: subprocess.CompletedProcess) -> list[str]:
+    err = res.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err, err[-3000:]
+    return [line for line in err.splitlines() if line.startswith("tokenfix: error:")]
+
+
+@pytest.fixture
+def nobody_tree():
+    prefix = _as_nobody()
+    if prefix is None:
+        pytest.skip("no unprivileged user to run as (setpriv or runuser, and the user nobody)")
+    base = Path(tempfile.mkdtemp(prefix="tokenfix-eacces-", dir="/tmp"))
+    try:
+        base.chmod(0o755)
+        probe = subprocess.run([*prefix, sys.executable, "-c", "import codemods"], cwd=base, capture_output=True,
+                               env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+        if probe.returncode != 0:
+            pytest.skip(f"nobody cannot run this Python: {probe.stderr[-300:]!r}")
+        tree = base / "tree"
+        for name in ("good.py", "locked/a.py", "listable/b.py", "secret.py"):
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            (tree / name).write_bytes(CALL)
+        if os.geteuid() == 0:  # nobody's tree, so that `fix` may write it (and keep its owner and group)
+            import pwd
+
+            user = pwd.getpwnam("nobody")
+            for path in (tree, *tree.rglob("*")):
+                os.chown(path, user.pw_uid, user.pw_gid)
+        (tree / "locked").chmod(0o000)  # neither listed nor entered
+        (tree / "listable").chmod(0o644)  # listed, not entered: its names are known, its files cannot be opened
+        (tree / "secret.py").chmod(0o000)
+        yield prefix, tree
+    finally:
+        for folder in (base / "tree" / "locked", base / "tree" / "listable"):
+            if folder.exists():
+                folder.chmod(0o755)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.mark.parametrize("mode", ["check", "fix"])
+def test_unreadable_folders_and_files_are_named_once_each(nobody_tree, mode: str) -> None:
+    prefix, tree = nobody_tree
+    res = tokenfix(prefix, mode, str(tree), cwd=tree.parent)
+    assert sorted(errors(res)) == sorted([
+        # listed, but not entered: not even its configuration file can be looked for
+        f"tokenfix: error: {tree / 'listable'}: cannot look for a configuration file in this folder (Permission denied); "
+        "the files in it were not checked",
+        f"tokenfix: error: {tree / 'locked'}: cannot list this folder (Permission denied); the files in it were not checked",
+        f"tokenfix: error: {tree / 'secret.py'}: cannot read (Permission denied)",
+    ]), res.stderr.decode()
+    assert res.returncode == 2
+    assert (tree / "good.py").read_bytes() == (FIXED if mode == "fix" else CALL)
+    assert (tree / "secret.py").read_bytes() == CALL
+
+
+@pytest.mark.xfail(strict=True, reason="config.py: SettingsResolver.for_path and _own_config call Path.is_dir/is_file, "
+                   "which raise PermissionError here; config.py is another change's (issue 17)")
+def test_a_file_named_in_a_folder_that_cannot_be_entered_is_one_line(nobody_tree) -> None:
+    prefix, tree = nobody_tree
+    res = tokenfix(prefix, "check", str(tree / "good.py"), str(tree / "locked" / "a.py"), cwd=tree.parent)
+    assert errors(res) == [f"tokenfix: error: {tree / 'locked' / 'a.py'}: cannot read (Permission denied)"]
+    assert res.returncode == 2 and f"{tree / 'good.py'}:2:" in res.stdout.decode()
+
+
+def _deep_tree(top: Path, length: int) -> Path:
+    """Folders nested under top until their path is longer than `length`, made one level at a
+    time through directory descriptors (no single path given to the kernel is too long); an
+    LLM module at every level. Returns the path of the deepest folder."""
+    name = "d" * 200
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    here = top
+    try:
+        while len(str(here)) <= length + 300:
+            with open(os.open("m.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "wb") as handle:
+                handle.write(CALL)
+            os.mkdir(name, dir_fd=fd)
+            inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd, here = inner, here / name
+    finally:
+        os.close(fd)
+    return here
+
+
+def test_a_path_longer_than_path_max_is_one_line(tmp_path: Path) -> None:
+    top = tmp_path / "tree"
+    top.mkdir()
+    (top / "good.py").write_bytes(CALL)
+    _deep_tree(top, PATH_MAX)
+    res = tokenfix([], "fix", str(top), cwd=tmp_path)
+    lines = errors(res)
+    # The first folder whose path is too long to list, or (when the folder's own path just fits)
+    # too long to look for a configuration file in
+    shape = re.compile(r"tokenfix: error: (.*): cannot (list|look for a configuration file in) this folder "
+                       r"\(File name too long\); the files in it were not checked")
+    assert len(lines) == 1 and shape.fullmatch(lines[0]), [line[-200:] for line in lines]
+    too_long = shape.fullmatch(lines[0]).group(1)
+    assert len(too_long) + len("/pyproject.toml") >= PATH_MAX and len(str(Path(too_long).parent)) < PATH_MAX
+    assert res.returncode == 2
+    assert (top / "good.py").read_bytes() == FIXED
+    assert (top / "m.py").read_bytes() == FIXED  # the levels it could reach were fixed
