@@ -147,7 +147,7 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
             files, missing = discover(paths, resolver, force_exclude, walk_warnings)
             with progress_bar(len(files), err) as on_file:
                 result = run(files, resolver, fix=fix, unsafe_fixes=unsafe_fixes, write=(mode == "fix"), roots=paths, on_file=on_file,
-                             jobs=jobs or default_jobs(), cache=None if no_cache else Cache(cache_dir or Path(DEFAULT_CACHE_DIR)),
+                             jobs=jobs or default_jobs(), cache=None if no_cache else Cache.for_run(cache_dir, paths),
                              edits=edits)
             result.errors[:0] = missing
             result.warnings[:0] = walk_warnings

@@ -125,6 +125,8 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
     _analyze_jobs(found, slots, out, paths, roots, fix, unsafe_fixes, write, on_file, jobs, cache, edits)
     if cache is not None:
         cache.save()
+        if cache.problem:  # no key could be kept, or the default folder is a link: the run went on without
+            out.warnings.append(cache.problem)
     out.errors[:0] = read_errors  # what could not be read first, then what the analysis said, file by file
     out.files = [r for r in slots if r is not None]
     return out

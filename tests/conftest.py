@@ -21,6 +21,11 @@ CASES = ROOT.parent / "shared" / "cases"
 TEST_CACHE = Path(tempfile.mkdtemp(prefix="tokenfix-test-cache-"))
 os.environ["TOKENFIX_CACHE_DIR"] = str(TEST_CACHE)
 atexit.register(shutil.rmtree, TEST_CACHE, ignore_errors=True)
+# The cache's key lives in the user's cache home (cache.key_file): the suite's is its own, never
+# the real user's ~/.cache.
+TEST_KEY_HOME = Path(tempfile.mkdtemp(prefix="tokenfix-test-key-home-"))
+os.environ["XDG_CACHE_HOME"] = str(TEST_KEY_HOME)
+atexit.register(shutil.rmtree, TEST_KEY_HOME, ignore_errors=True)
 
 
 def tokenfix(*args: str, cwd=None, input: bytes | None = None, env: dict | None = None) -> subprocess.CompletedProcess:

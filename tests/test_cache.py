@@ -1,7 +1,10 @@
-"""The result cache: an unchanged file is not parsed again, and nothing but an exact entry is trusted."""
+"""The result cache: an unchanged file is not parsed again, and nothing but an exact entry is trusted.
+
+What the cache trusts of the tree it serves (forged entries, the key, FIFOs, markers): test_cache_trust.py."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -12,7 +15,7 @@ import pytest
 import codemods.cache
 import codemods.engine
 from codemods import runner
-from codemods.cache import CACHEDIR_TAG, Cache
+from codemods.cache import CACHEDIR_TAG, LAYOUT, RULED_OUT, Cache, _seal
 from codemods.config import SettingsResolver
 
 from conftest import FIXTURES, tokenfix
@@ -31,7 +34,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def entries(cache_dir: Path) -> list[Path]:
-    return sorted(p for p in (cache_dir / "v1").rglob("*") if p.is_file())
+    return sorted(p for p in (cache_dir / f"v{LAYOUT}").rglob("*") if p.is_file())
 
 
 def run(project: Path, cache: Cache | None, *, fix: bool = False, write: bool = False, cli: dict | None = None) -> runner.RunResult:
@@ -54,12 +57,24 @@ def forbid_parsing(monkeypatch) -> None:
 
 def test_second_run_is_served_from_the_cache_with_the_same_report(project: Path, tmp_path: Path, monkeypatch) -> None:
     cache_dir = tmp_path / "cache"
-    first = run(project, Cache(cache_dir), fix=True)
+    first = run(project, Cache(cache_dir))
     assert first.findings and len(entries(cache_dir)) == 4
     forbid_parsing(monkeypatch)
     cache = Cache(cache_dir)
-    second = run(project, cache, fix=True)
+    second = run(project, cache)
     assert (cache.hits, cache.misses) == (4, 0)
+    assert report(second) == report(first)
+    assert [(r.path, r.fixed, r.source) for r in second.files] == [(r.path, r.fixed, r.source) for r in first.files]
+
+
+def test_in_fix_mode_only_the_files_with_nothing_to_change_are_served(project: Path, tmp_path: Path) -> None:
+    """The cache holds no file contents: a file with a fix to make is analysed again, with the same report."""
+    cache_dir = tmp_path / "cache"
+    first = run(project, Cache(cache_dir), fix=True)
+    assert len(entries(cache_dir)) == 1  # twilio_not_llm.py: nothing to fix
+    cache = Cache(cache_dir)
+    second = run(project, cache, fix=True)
+    assert (cache.hits, cache.misses) == (1, 3)
     assert report(second) == report(first)
     assert [(r.path, r.fixed, r.source) for r in second.files] == [(r.path, r.fixed, r.source) for r in first.files]
 
@@ -77,34 +92,37 @@ def test_the_folder_is_tagged_and_git_ignored(project: Path, tmp_path: Path) -> 
     lambda raw: b"",
     lambda raw: raw[: len(raw) // 2],
     lambda raw: b"\x00\xff garbage",
-    lambda raw: b"[]",
-    # well-formed JSON whose result was edited: the checksum no longer matches
+    lambda raw: raw.partition(b"\n")[2],  # the body without its MAC
+    # well-formed JSON whose result was edited: the MAC no longer matches
     lambda raw: raw.replace(b'"encoding":"utf-8"', b'"encoding":"latin-1"'),
     # a consistent entry filed under another key (e.g. copied between files)
-    lambda raw: json.dumps({**json.loads(raw), "key": "0" * 40}).encode(),
-    # a result of the wrong shape with a matching checksum
+    "foreign-key",
+    # a result of the wrong shape, sealed with the right key
     lambda raw: _resealed(raw, lambda result: {**result, "findings": [{"code": 1}]}),
-    lambda raw: _resealed(raw, lambda result: {**result, "fixed": 42}),
-], ids=["empty", "truncated", "binary", "wrong-type", "edited", "foreign-key", "bad-finding", "bad-fixed"])
+    lambda raw: _resealed(raw, lambda result: {**result, "error": 42}),
+], ids=["empty", "truncated", "binary", "unsealed", "edited", "foreign-key", "bad-finding", "bad-error"])
 def test_a_damaged_entry_is_ignored_and_rewritten(project: Path, tmp_path: Path, damage) -> None:
     cache_dir = tmp_path / "cache"
-    first = run(project, Cache(cache_dir), fix=True)
+    first = run(project, Cache(cache_dir))
     originals = {p: p.read_bytes() for p in entries(cache_dir)}
+    paths = list(originals)
     for path, raw in originals.items():
-        path.write_bytes(damage(raw))
+        if damage == "foreign-key":  # each entry moved to the next one's name
+            paths[(paths.index(path) + 1) % len(paths)].write_bytes(raw)
+        else:
+            path.write_bytes(damage(raw))
     cache = Cache(cache_dir)
-    second = run(project, cache, fix=True)
+    second = run(project, cache)
     assert (cache.hits, cache.misses) == (0, 4)
     assert report(second) == report(first)
     assert {p: p.read_bytes() for p in entries(cache_dir)} == originals  # rebuilt, not trusted
 
 
 def _resealed(raw: bytes, change) -> bytes:
-    from codemods.cache import _checksum
-
-    entry = json.loads(raw)
-    result = change(entry["result"])
-    return json.dumps({"key": entry["key"], "sum": _checksum(result), "result": result}).encode()
+    """The entry with its result changed and sealed again with the reader's own key."""
+    entry = json.loads(raw.partition(b"\n")[2])
+    body = json.dumps({"key": entry["key"], "result": change(entry["result"])}).encode()
+    return _seal(Cache(Path("unused"))._secret(), entry["key"], body)
 
 
 def test_anything_the_result_depends_on_changes_the_key(project: Path, tmp_path: Path, monkeypatch) -> None:
@@ -125,8 +143,8 @@ def test_anything_the_result_depends_on_changes_the_key(project: Path, tmp_path:
     monkeypatch.undo()
     real_load = runner.load
 
-    def load_other_rules(extra=()):
-        knowledge = real_load(extra)
+    def load_other_rules(extra=()):  # a copy: load() hands out one shared Knowledge, which later tests use
+        knowledge = copy.copy(real_load(extra))
         knowledge.digest = "other rules"
         return knowledge
 
@@ -144,13 +162,13 @@ def test_anything_the_result_depends_on_changes_the_key(project: Path, tmp_path:
     assert misses() == 1  # what an imported module exports: its importer only
 
 
-def test_a_fix_served_from_the_cache_is_written(project: Path, tmp_path: Path) -> None:
+def test_a_fix_after_a_diff_is_made_from_the_file(project: Path, tmp_path: Path) -> None:
     cache_dir = tmp_path / "cache"
     expected = (FIXTURES / "requests_json_dumps" / "expected.py").read_bytes()
     run(project, Cache(cache_dir), fix=True, write=False)  # what `tokenfix diff` does
     cache = Cache(cache_dir)
     run(project, cache, fix=True, write=True)
-    assert cache.hits == 4
+    assert (cache.hits, cache.misses) == (1, 3)  # the three files with a fix are analysed again
     assert (project / "requests_json_dumps.py").read_bytes() == expected
 
 
@@ -217,7 +235,7 @@ def test_a_file_the_prefilter_ruled_out_is_not_read_again_until_it_changes(proje
     monkeypatch.setattr(codemods.cache, "RACY_SECONDS", 0.0)  # the files were written a moment ago
     cache_dir = tmp_path / "cache"
     first = run(project, Cache(cache_dir))
-    assert (cache_dir / "v1" / "ruled-out.json").exists()
+    assert (cache_dir / f"v{LAYOUT}" / RULED_OUT).exists()
     seen = _reads(monkeypatch)
     second = run(project, Cache(cache_dir))
     assert "plain.py" not in seen and "openai_self_client.py" in seen
@@ -242,15 +260,20 @@ def test_a_file_changed_a_moment_ago_is_read_again(project: Path, tmp_path: Path
     assert "plain.py" in seen
 
 
-@pytest.mark.parametrize("damage", [b"", b"not json\n{}", b'{"version": "0.0.0", "sum": "x"}\n{}', None])
+@pytest.mark.parametrize("damage", [b"", b"not json\n{}", "other-version", "edited", "unsealed"])
 def test_a_damaged_or_foreign_record_of_ruled_out_files_is_ignored(project: Path, tmp_path: Path, monkeypatch, damage) -> None:
     monkeypatch.setattr(codemods.cache, "RACY_SECONDS", 0.0)
     cache_dir = tmp_path / "cache"
     first = run(project, Cache(cache_dir))
-    record = cache_dir / "v1" / "ruled-out.json"
-    if damage is None:  # a valid header over edited contents
-        header, _, body = record.read_bytes().partition(b"\n")
-        record.write_bytes(header + b"\n" + body.replace(b"[", b"[1,", 1))
+    record = cache_dir / f"v{LAYOUT}" / RULED_OUT
+    mac, _, body = record.read_bytes().partition(b"\n")
+    if damage == "edited":  # a valid MAC over edited contents
+        record.write_bytes(mac + b"\n" + body.replace(b"[", b"[1,", 1))
+    elif damage == "unsealed":  # the old layout's header: a checksum anyone can compute
+        record.write_bytes(b'{"version": "%s", "sum": "x"}\n' % codemods.cache.__version__.encode() + body)
+    elif damage == "other-version":  # sealed with our key, by another version of tokenfix
+        other = json.dumps({**json.loads(body), "version": "0.0.0"}).encode()
+        record.write_bytes(_seal(Cache(cache_dir)._secret(), RULED_OUT, other))
     else:
         record.write_bytes(damage)
     seen = _reads(monkeypatch)
