@@ -109,8 +109,10 @@ def _cannot(problems: list[str], what: str, top: Path, here: Path, visible: Opti
         problems.append(f"{display_name(here)}: cannot {what} this folder ({exc.strerror or exc}); the files in it were not checked")
 
 
-def _walk(top: Path, resolver: SettingsResolver, visible: Optional[set[Path]], problems: list[str]) -> Iterator[Path]:
-    """The Python files under top, in sorted order, pruning excluded folders.
+def _walk(top: Path, resolver: SettingsResolver, visible: Optional[set[Path]],
+          problems: list[str]) -> Iterator[tuple[Path, Optional[tuple[int, int]]]]:
+    """The Python files under top, in sorted order, pruning excluded folders; each with its
+    (device, inode), or None when it cannot be had.
 
     os.scandir's entries know their type from the directory listing, so a walk over a
     20,000-file tree costs one stat-free pass instead of three system calls per name; each
@@ -151,7 +153,15 @@ def _walk(top: Path, resolver: SettingsResolver, visible: Optional[set[Path]], p
                 continue
             if real is not None and real / name not in visible:
                 continue
-            yield candidate
+            try:
+                # (device, inode): a file met again (through a symlinked folder given too, or
+                # a hard link) is the same file. One lstat per Python file; a folder's device
+                # and the listing's inode number would disagree with it on overlayfs.
+                info = entry.stat(follow_symlinks=False)
+                identity: Optional[tuple[int, int]] = (info.st_dev, info.st_ino)
+            except OSError:
+                identity = None
+            yield candidate, identity
         stack.extend(reversed(folders))
 
 
@@ -159,29 +169,67 @@ def discover(paths: Iterable[Path], resolver: SettingsResolver, force_exclude: b
              warnings: Optional[list[str]] = None) -> tuple[list[Path], list[str]]:
     """Files to check (sorted, no duplicates) and messages about paths that do not exist.
 
+    A file is checked once however many names reach it (`a.py $PWD/a.py`, a folder and a
+    symlink to it, a hard link): told apart by device and inode, under the first name given,
+    except that a symlink's name gives way to a later one that is no link (a fix is written to
+    the file, never through a link). Twice, its second write found it changed by the first.
+
     What does not stop a file from being checked but changes which are (git would not say
     what it ignores) is added to `warnings`."""
-    files: dict[Path, None] = {}
+    found = _Found()
     missing: list[str] = []
     for path in paths:
         try:
-            is_dir = stat.S_ISDIR(os.stat(path).st_mode)
+            info = os.stat(path)
         except OSError as exc:
             # Not there at all: said here. There but not to be looked at (a folder on the way
             # that cannot be entered, a path longer than PATH_MAX, a dangling symlink): a file
             # the run names with the reason it cannot be read.
-            if exc.errno in (errno.ENOENT, errno.ENOTDIR) and not path.is_symlink():
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR) and not _is_link(path):
                 missing.append(f"{path}: no such file or directory")
                 continue
-            is_dir = False
-        if is_dir:
+            info = None
+        if info is not None and stat.S_ISDIR(info.st_mode):
             visible, warning = git_visible(path)
             if warning is not None and warnings is not None:
                 warnings.append(warning)
-            for candidate in _walk(path, resolver, visible, missing):
-                files[candidate] = None
+            for candidate, identity in _walk(path, resolver, visible, missing):
+                found.add(candidate, identity, link=False)
         else:
             if force_exclude and excluded(path, resolver.for_path(path), whole_path=True):
                 continue
-            files[path] = None
-    return list(files), missing
+            found.add(path, (info.st_dev, info.st_ino) if info is not None else None, link=_is_link(path))
+    return list(found.files), missing
+
+
+def _is_link(path: Path) -> bool:
+    """Path.is_symlink, but False where lstat fails for any reason (it raises on EACCES)."""
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+class _Found:
+    """The files found so far, in the order met, one name for each (device, inode)."""
+
+    def __init__(self) -> None:
+        self.files: dict[Path, None] = {}
+        self._names: dict[tuple[int, int], Path] = {}
+        self._links: set[Path] = set()
+
+    def add(self, path: Path, identity: Optional[tuple[int, int]], link: bool) -> None:
+        if path in self.files:
+            return
+        if identity is None:  # cannot be told apart: the read will say what is wrong with it
+            self.files[path] = None
+            return
+        first = self._names.get(identity)
+        if first is None:
+            self._names[identity] = path
+            self.files[path] = None
+            if link:
+                self._links.add(path)
+        elif first in self._links and not link:  # the file's own name takes the link's place
+            self._names[identity] = path
+            self.files = {(path if name == first else name): None for name in self.files}

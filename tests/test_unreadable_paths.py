@@ -105,6 +105,18 @@ def test_unreadable_folders_and_files_are_named_once_each(nobody_tree, mode: str
     assert (tree / "secret.py").read_bytes() == CALL
 
 
+def test_a_folder_git_ignores_is_passed_over_even_unreadable(nobody_tree) -> None:
+    """git cannot list an unreadable folder either; one it ignores (a container's volume, say)
+    is no error, as `git status` says nothing of it."""
+    prefix, tree = nobody_tree
+    subprocess.run([*prefix, "git", "init", "-q", str(tree)], check=True, capture_output=True, env={**os.environ, "HOME": str(tree.parent)})
+    (tree / ".gitignore").write_text("locked/\n")
+    res = tokenfix(prefix, "check", str(tree), cwd=tree.parent)
+    assert not [line for line in errors(res) if "locked" in line], res.stderr.decode()
+    assert [line for line in errors(res) if "listable" in line]  # not ignored: still named
+    assert f"{tree / 'good.py'}:2:" in res.stdout.decode()
+
+
 @pytest.mark.xfail(strict=True, reason="config.py: SettingsResolver.for_path and _own_config call Path.is_dir/is_file, "
                    "which raise PermissionError here; config.py is another change's (issue 17)")
 def test_a_file_named_in_a_folder_that_cannot_be_entered_is_one_line(nobody_tree) -> None:
