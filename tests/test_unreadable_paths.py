@@ -9,7 +9,6 @@ test is skipped only where neither tool nor that user exists.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -126,40 +125,39 @@ def test_a_file_named_in_a_folder_that_cannot_be_entered_is_one_line(nobody_tree
     assert res.returncode == 2 and f"{tree / 'good.py'}:2:" in res.stdout.decode()
 
 
-def _deep_tree(top: Path, length: int) -> Path:
-    """Folders nested under top until their path is longer than `length`, made one level at a
-    time through directory descriptors (no single path given to the kernel is too long); an
-    LLM module at every level. Returns the path of the deepest folder."""
-    name = "d" * 200
+def _deep_tree(top: Path, last: int) -> Path:
+    """Folders nested under top down to one whose path is `last` characters long, made one
+    level at a time through directory descriptors (no path given to the kernel is too long);
+    an LLM module at every level but the last. Returns the deepest folder."""
     fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
     here = top
     try:
-        while len(str(here)) <= length + 300:
+        while len(str(here)) < last:
             with open(os.open("m.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "wb") as handle:
                 handle.write(CALL)
+            left = last - len(str(here)) - 1
+            name = "d" * (200 if left > 200 + 40 else left)  # the last step lands on `last` exactly
             os.mkdir(name, dir_fd=fd)
             inner = os.open(name, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
             os.close(fd)
             fd, here = inner, here / name
     finally:
         os.close(fd)
+    assert len(str(here)) == last
     return here
 
 
-def test_a_path_longer_than_path_max_is_one_line(tmp_path: Path) -> None:
+# A folder whose path is PATH_MAX long cannot be listed; one 10 characters shorter can, but
+# no configuration file can be looked for in it (`pyproject.toml` makes the path too long).
+@pytest.mark.parametrize("last, what", [(PATH_MAX, "list"), (PATH_MAX - 10, "look for a configuration file in")])
+def test_a_path_longer_than_path_max_is_one_line(tmp_path: Path, last: int, what: str) -> None:
     top = tmp_path / "tree"
     top.mkdir()
     (top / "good.py").write_bytes(CALL)
-    _deep_tree(top, PATH_MAX)
+    deepest = _deep_tree(top, last)
     res = tokenfix([], "fix", str(top), cwd=tmp_path)
-    lines = errors(res)
-    # The first folder whose path is too long to list, or (when the folder's own path just fits)
-    # too long to look for a configuration file in
-    shape = re.compile(r"tokenfix: error: (.*): cannot (list|look for a configuration file in) this folder "
-                       r"\(File name too long\); the files in it were not checked")
-    assert len(lines) == 1 and shape.fullmatch(lines[0]), [line[-200:] for line in lines]
-    too_long = shape.fullmatch(lines[0]).group(1)
-    assert len(too_long) + len("/pyproject.toml") >= PATH_MAX and len(str(Path(too_long).parent)) < PATH_MAX
+    assert errors(res) == [f"tokenfix: error: {deepest}: cannot {what} this folder (File name too long); "
+                           "the files in it were not checked"], [line[-200:] for line in errors(res)]
     assert res.returncode == 2
     assert (top / "good.py").read_bytes() == FIXED
     assert (top / "m.py").read_bytes() == FIXED  # the levels it could reach were fixed
