@@ -49,8 +49,8 @@ def _patterns(exclude: Optional[tuple[str, ...]], extend: tuple[str, ...]) -> tu
 
 # git is run on a tree nobody vouched for, whose `.git/config` (and any file it includes) its
 # author wrote. ls-files and check-ignore run no hooks, filters, pagers or aliases, but an index
-# read runs `core.fsmonitor`, and an index write (an untracked cache or a stat refresh) runs the
-# `post-index-change` hook. So fsmonitor is switched off for the run (an empty value: off for every
+# read runs `core.fsmonitor`, and an index write (were git to save a refreshed index or untracked
+# cache) would run the `post-index-change` hook. So fsmonitor is switched off for the run (an empty value: off for every
 # git version, where "false" would name a program to old ones), hooks point nowhere, nothing is
 # written (GIT_OPTIONAL_LOCKS=0), nothing can prompt or page. Options given with -c outrank every
 # configuration file, included ones too. The system and global configuration are the user's own,
@@ -105,6 +105,8 @@ def _git_ignores(top: Path, folder: Path) -> bool:
 
 
 def _cannot(problems: list[str], what: str, top: Path, here: Path, visible: Optional[set[Path]], exc: OSError) -> None:
+    """One line for a folder the walk could not go into: its files were not checked, and the
+    run must not look clean (exit 2). Not for a folder git ignores."""
     if visible is None or not _git_ignores(top, here):
         problems.append(f"{display_name(here)}: cannot {what} this folder ({exc.strerror or exc}); the files in it were not checked")
 
