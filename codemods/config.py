@@ -377,13 +377,24 @@ class SettingsResolver:
         self._notes: list[str] = []  # pyproject.toml files passed over, in the order met
         self._skipped: dict[Path, int] = {}  # an unusable configuration -> the files skipped for it
 
-    def for_folder(self, folder: Path) -> Settings:
+    def for_folder(self, folder: Path, strict: bool = False) -> Settings:
+        """The settings that govern a folder.
+
+        Looking for its configuration can fail (EACCES on a folder that cannot be entered, a
+        path over PATH_MAX). The walk asks strictly and names that folder; a file named on
+        the command line inside it gets the settings of the closest folder above that can be
+        searched, so that the read which follows names the file in one line."""
         if self.explicit is not None:
             return self.explicit
         key = str(folder)
         cached = self._by_folder.get(key)
         if cached is None:
-            config = self._config_for(_resolved(folder))
+            try:
+                config = self._config_for(_resolved(folder))
+            except OSError:
+                if strict or folder.parent == folder:
+                    raise
+                return self.for_folder(folder.parent)
             cached = self._by_config.get(config)
             if cached is None:
                 cached = self._by_config[config] = self._load(config)
@@ -423,7 +434,10 @@ class SettingsResolver:
             return replace(Settings().with_overrides(**self.cli), source=config, root=config.parent, unusable=why)
 
     def for_path(self, path: Path) -> Settings:
-        folder = path if path.is_dir() else path.parent
+        try:
+            folder = path if path.is_dir() else path.parent
+        except OSError:  # inside a folder that cannot be entered: for_folder looks above it
+            folder = path.parent
         return self.for_folder(folder).for_file(path)
 
     def skip(self, path: Path) -> bool:

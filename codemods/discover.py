@@ -133,7 +133,7 @@ def _walk(top: Path, resolver: SettingsResolver, visible: Optional[set[Path]],
             _cannot(problems, "list", top, here, visible, exc)
             continue
         try:
-            settings = resolver.for_folder(here)
+            settings = resolver.for_folder(here, strict=True)
         except OSError as exc:  # the folder was listed, but a name in it makes a path too long
             _cannot(problems, "look for a configuration file in", top, here, visible, exc)
             continue

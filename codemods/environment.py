@@ -199,7 +199,7 @@ class ProjectTree:
         key = (folder, "resolved")
         found = self._chains.get(key)  # type: ignore[call-overload]
         if found is None:
-            if levels <= 1 or (folder / ".git").exists() or folder in self.roots_top(folder) or folder.parent == folder:
+            if levels <= 1 or os.path.exists(folder / ".git") or folder in self.roots_top(folder) or folder.parent == folder:
                 found = [folder]
             else:
                 found = [folder, *self._resolved_chain(folder.parent, levels - 1)]

@@ -7,6 +7,7 @@ file is parsed here, so that only the modules a checked file actually imports ar
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -25,14 +26,14 @@ def module_names(path: Path, roots: Iterable[Path]) -> list[str]:
     stem = [] if path.name == "__init__.py" else [path.stem]
     names = []
     parts, folder = list(stem), path.parent
-    while (folder / "__init__.py").is_file():
+    while os.path.isfile(folder / "__init__.py"):
         parts.insert(0, folder.name)
         folder = folder.parent
     if parts:
         names.append(".".join(parts))
     for root in roots:
         root = root.resolve()
-        base = root if root.is_dir() else root.parent
+        base = root if os.path.isdir(root) else root.parent
         try:
             relative = path.relative_to(base)
         except ValueError:
@@ -106,7 +107,7 @@ class ModuleFinder:
         self._by_last: Optional[dict[str, list[Path]]] = None
         self._bases = []
         for root in self.roots:
-            base = root if root.is_dir() else root.parent
+            base = root if os.path.isdir(root) else root.parent
             self._bases += [base, base / "src"]
 
     def find(self, module: str, importer: Path) -> list[Path]:
@@ -114,7 +115,7 @@ class ModuleFinder:
         parts = module.split(".")
         for base in [*self._bases, package_base(importer)]:
             for candidate in (base.joinpath(*parts).with_suffix(".py"), base.joinpath(*parts, "__init__.py")):
-                if candidate.is_file():
+                if os.path.isfile(candidate):
                     found[candidate] = None
         return list(dict.fromkeys(p.resolve() for p in found))
 
@@ -139,6 +140,6 @@ def _cached_names(path: Path, roots: tuple[Path, ...]) -> list[str]:
 def package_base(path: Path) -> Path:
     """The folder a file's top package sits in: where `sys.path` points when it is imported."""
     folder = path.resolve().parent
-    while (folder / "__init__.py").is_file():
+    while os.path.isfile(folder / "__init__.py"):
         folder = folder.parent
     return folder

@@ -116,8 +116,6 @@ def test_a_folder_git_ignores_is_passed_over_even_unreadable(nobody_tree) -> Non
     assert f"{tree / 'good.py'}:2:" in res.stdout.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="config.py: SettingsResolver.for_path and _own_config call Path.is_dir/is_file, "
-                   "which raise PermissionError here; config.py is another change's (issue 17)")
 def test_a_file_named_in_a_folder_that_cannot_be_entered_is_one_line(nobody_tree) -> None:
     prefix, tree = nobody_tree
     res = tokenfix(prefix, "check", str(tree / "good.py"), str(tree / "locked" / "a.py"), cwd=tree.parent)
