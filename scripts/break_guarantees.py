@@ -2,11 +2,15 @@
 
     python scripts/break_guarantees.py           # every mutation (about 5 minutes)
     python scripts/break_guarantees.py --check   # only that every mutation still applies
+    python scripts/break_guarantees.py --only cache   # those whose name contains "cache"
 
 Each mutation replaces one exact piece of code, runs the named tests with `pytest -x`, and
-restores the file whatever happens (do not edit those files while it runs). "caught" means
+restores the file whatever happens (do not edit those files while it runs). The tests run
+with this checkout first on PYTHONPATH, so that the script can break a git worktree of the
+project without touching the installed copy. "caught" means
 the tests failed, as they must; docs/reliability.md lists the last run.
 """
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,7 +43,7 @@ MUTATIONS = [
      "    if before.st_nlink > 1:", "    if False:",
      ["tests/test_faults.py::test_hard_linked_file_is_not_split"]),
     ("parse in the reporting process", "codemods/runner.py",
-     "    for slot, result in enumerate(ordered_map(_analyze_remote, tasks(), jobs, _init_worker, file_timeout(), POOL_MIN_FILES)):",
+     "    for slot, result in enumerate(ordered_map(_analyze_remote, tasks(), jobs, _init_worker, file_timeout(), POOL_MIN_FILES,\n                                              memory=worker_memory(jobs))):",
      "    for slot, result in enumerate(map(_analyze_task, tasks())):",
      ["tests/test_hostile_input.py"]),
     ("control characters printed raw", "codemods/report.py",
@@ -89,9 +93,14 @@ MUTATIONS = [
 
 
 def main() -> int:
-    check_only = "--check" in sys.argv[1:]
+    args = sys.argv[1:]
+    check_only = "--check" in args
+    only = args[args.index("--only") + 1] if "--only" in args[:-1] else ""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     missed = 0
     for name, file, old, new, tests in MUTATIONS:
+        if only not in name:
+            continue
         path = ROOT / file
         text = path.read_text()
         if text.count(old) != 1:
@@ -102,7 +111,7 @@ def main() -> int:
             continue
         path.write_text(text.replace(old, new))
         try:
-            res = subprocess.run([PY, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests], cwd=ROOT, capture_output=True, text=True, timeout=1200)
+            res = subprocess.run([PY, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
             last = res.stdout.strip().splitlines()[-1] if res.stdout.strip() else res.stderr[-200:]
             verdict = "caught" if res.returncode == 1 else f"NOT CAUGHT (exit {res.returncode})"
             missed += res.returncode != 1
