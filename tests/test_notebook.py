@@ -129,15 +129,17 @@ def test_a_cell_holding_the_cell_marker_keeps_its_code(tmp_path: Path, marker: s
     assert json.loads(path.read_text()) == expected
 
 
-def test_a_comment_like_the_magic_marker_stays_a_comment(tmp_path: Path) -> None:
+@pytest.mark.parametrize("as_list", [True, False], ids=["list", "string"])
+def test_a_comment_like_the_magic_marker_stays_a_comment(tmp_path: Path, as_list: bool) -> None:
     # Only the lines tokenfix hid (IPython magics) are restored; a comment of the user's that
-    # starts the same way is code, and stays exactly as written.
+    # starts the same way is code, and stays exactly as written (not `  !rm -rf /`).
     cell = ["%load_ext autoreload\n", *CLIENT, "#tokenfix-magic: keep me\n", "  #tokenfix-magic:!rm -rf /\n", "!ls\n", *CALL]
-    data = notebook([plain(cell)])
+    data = notebook([plain(cell if as_list else "".join(cell))])  # type: ignore[arg-type]
     path = tmp_path / "nb.ipynb"
     write_notebook(path, data)
     assert tokenfix("fix", str(path)).returncode == 0
-    assert json.loads(path.read_text())["cells"][0]["source"] == fixed_call(cell)
+    fixed = fixed_call(cell)
+    assert json.loads(path.read_text())["cells"][0]["source"] == (fixed if as_list else "".join(fixed))
 
 
 def test_an_indented_magic_ending_the_notebook_does_not_stop_its_fixes(tmp_path: Path) -> None:
