@@ -197,7 +197,9 @@ def test_cli_default_folder_no_cache_and_cache_dir(project: Path, tmp_path: Path
     assert cli().stdout == first.stdout
     elsewhere = tmp_path / "elsewhere"
     assert cli("--cache-dir", str(elsewhere)).stdout == first.stdout
-    assert len(entries(elsewhere)) == 4
+    # one entry a file with a result; the record of ruled-out files is written only once one of
+    # them is older than the racy window (2 s), which a slow machine reaches within the test
+    assert len([p for p in entries(elsewhere) if p.name != "ruled-out.json"]) == 4
     # .tokenfix_cache is not a Python file and git ignores it: never checked, never walked into
     assert b"(5 files checked)" in cli().stderr
 

@@ -256,6 +256,27 @@ def test_a_fix_is_never_served_from_the_cache(project: Path, tmp_path: Path) -> 
         assert (project / f"{name}.py").read_bytes() == expected(name), name
 
 
+def test_an_entry_sealed_with_the_right_key_still_cannot_write_code(project: Path, tmp_path: Path) -> None:
+    """Even an entry that passes the seal (the key leaked, say) is a report, never a file's
+    contents: what it claims the file should become is not written by `fix`."""
+    cache_dir = tmp_path / "cache"
+    run(project, Cache(cache_dir), fix=True)
+    secret = Cache(tmp_path / "unused")._secret()  # the reader's own key
+    entries = [p for p in (cache_dir / f"v{LAYOUT}").rglob("*") if p.is_file() and p.name != "ruled-out.json"]
+    assert entries  # the files with nothing to fix
+    for path in entries:
+        entry = json.loads(path.read_bytes().partition(b"\n")[2])
+        entry["result"]["fixed"] = PLANT
+        path.write_bytes(codemods.cache._seal(secret, path.name, json.dumps(entry).encode()))
+    plain = (project / "plain.py").read_bytes()
+    cache = Cache(cache_dir)
+    run(project, cache, fix=True, write=True)
+    assert cache.hits == len(entries)  # believed, and still nothing planted
+    for name in NAMES:
+        assert (project / f"{name}.py").read_bytes() == expected(name), name
+    assert (project / "plain.py").read_bytes() == plain
+
+
 # -- the key -------------------------------------------------------------------------------------
 
 def test_the_key_is_private_and_outside_the_tree(project: Path, tmp_path: Path, key_home: Path) -> None:
@@ -280,6 +301,19 @@ def test_a_key_others_can_read_is_replaced(project: Path, tmp_path: Path, key_ho
     run(project, cache)
     assert (cache.hits, cache.misses) == (0, 4)  # what that key sealed is not believed
     assert key.read_bytes() != old and stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_a_key_folder_others_can_write_is_not_used(project: Path, tmp_path: Path, key_home: Path) -> None:
+    """Others could replace the key in it: the run goes on without a cache and says so once."""
+    run(project, Cache(tmp_path / "cache"))
+    os.chmod(key_home / "tokenfix", 0o777)
+    clean = cli(project, "check", "--no-cache", ".")
+    res = cli(project, "check", ".")
+    assert res.returncode == 1 and res.stdout == clean.stdout
+    warnings = [line for line in _stderr_lines(res) if line.startswith("tokenfix: warning: ")]
+    assert len(warnings) == 1 and "no cache this run: cannot keep the cache key" in warnings[0], warnings
+    assert "is not a private folder of this user" in warnings[0]
+    assert not (project / ".tokenfix_cache").exists()
 
 
 @pytest.mark.parametrize("home", ["a-file", "relative"])
