@@ -16,6 +16,7 @@ and some are large. One that mentions tokenfix but cannot be parsed, and shows n
 
 from __future__ import annotations
 
+import bisect
 import errno
 import fnmatch
 import os
@@ -29,10 +30,26 @@ from .knowledge import KnowledgeError, parse_toml, read_bounded
 CONFIG_NAMES = ("tokenfix.toml", ".tokenfix.toml", "pyproject.toml")
 MAX_EXTEND = 64  # files in one `extend` chain at most
 # A key path that may reach [tool.tokenfix]: `[tool.tokenfix]`, `[tool."tokenfix"]`, a dotted
-# `tool.tokenfix.x = ...`, or under `[tool]` a `tokenfix.x = ...` / `tokenfix = { ... }`. Not
-# a `tokenfix>=1.0` or `tokenfix = "^1"` dependency.
-_TABLE_MARK = re.compile(rb"""tool["']?[ \t]*\.[ \t]*["']?tokenfix|(?:^|[{,])[ \t]*["']?tokenfix["']?[ \t]*(?:\.|=[ \t]*\{)""",
-                         re.MULTILINE)
+# `tool.tokenfix.x = ...`, inside an inline table `tool = { tokenfix = ... }`, or at the start of
+# a line a `tokenfix.x = ...` / `tokenfix = { ... }`, which counts only under a `[tool]` header
+# (`_shows_table`). Not a `tokenfix>=1.0`, `tokenfix = "^1"` or Poetry's `tokenfix = { version
+# = "^1" }` dependency.
+_TABLE_MARK = re.compile(rb"""tool["']?[ \t]*\.[ \t]*["']?tokenfix|[{,][ \t]*["']?tokenfix["']?[ \t]*(?:\.|=[ \t]*\{)""")
+_LINE_MARK = re.compile(rb"""^[ \t]*["']?tokenfix["']?[ \t]*(?:\.|=[ \t]*\{)""", re.MULTILINE)
+_HEADER = re.compile(rb"""^[ \t]*\[([^\]\n]*)\]""", re.MULTILINE)
+
+
+def _shows_table(raw: bytes) -> bool:
+    """Whether a pyproject.toml that cannot be parsed shows a [tool.tokenfix] table."""
+    if _TABLE_MARK.search(raw):
+        return True
+    headers = [(m.start(), re.sub(rb"""[ \t"']""", b"", m.group(1)) == b"tool") for m in _HEADER.finditer(raw)]
+    starts = [start for start, _ in headers]
+    for mark in _LINE_MARK.finditer(raw):
+        at = bisect.bisect_right(starts, mark.start()) - 1  # the header in force at the mark
+        if at >= 0 and headers[at][1]:
+            return True
+    return False
 
 
 class ConfigError(Exception):
@@ -175,7 +192,7 @@ def table_of(path: Path) -> Optional[dict]:
     """The tokenfix table of a configuration file; None for a pyproject.toml without one.
 
     A pyproject.toml is parsed only when its bytes mention tokenfix. One that does but cannot
-    be parsed raises ConfigError when it shows a tokenfix table (`_TABLE_MARK`), or cannot be
+    be parsed raises ConfigError when it shows a tokenfix table (`_shows_table`), or cannot be
     read at all; NotSettings otherwise."""
     if path.name != "pyproject.toml":
         return _read_toml(path)
@@ -190,7 +207,7 @@ def table_of(path: Path) -> Optional[dict]:
     try:
         data = parse_toml(raw)
     except ValueError as exc:
-        if _TABLE_MARK.search(raw):
+        if _shows_table(raw):
             raise ConfigError(f"{path}: invalid TOML ({exc})") from None
         raise NotSettings(f"{path}: cannot read as TOML ({exc}); it shows no [tool.tokenfix] table, "
                           "so the files under it were checked with the settings above it") from None

@@ -307,7 +307,7 @@ def worker_memory(jobs: int) -> int:
     raw = os.environ.get("TOKENFIX_WORKER_MEMORY")
     if raw is None or not raw.strip():
         return memory_share(jobs)
-    if not raw.strip().isdigit() or not 64 <= int(raw) <= 1 << 30:
+    if not (raw.strip().isascii() and raw.strip().isdigit()) or not 64 <= int(raw) <= 1 << 30:  # "³" is a digit int() refuses
         raise ConfigError(f"TOKENFIX_WORKER_MEMORY={raw!r:.40}: not a memory limit; set it to the MiB one worker may use, "
                           "a whole number from 64 (unset, it is this machine's memory shared among the workers)")
     return int(raw) << 20

@@ -229,10 +229,13 @@ def test_a_template_pyproject_that_never_names_tokenfix_is_not_read_as_settings(
     assert codes(res) == [("app.py", 8, "TOK002"), ("main.py", 8, "TOK002")]
 
 
-def test_an_unparsable_pyproject_without_a_tokenfix_table_falls_back_to_the_settings_above(tmp_path: Path) -> None:
-    """It mentions tokenfix (a dependency) but shows no [tool.tokenfix] table: reported, and the
-    files under it are checked with the settings above it (here: TOK002 ignored in templates/)."""
-    pyproject = TEMPLATE_PYPROJECT + '[dependency-groups]\ndev = ["tokenfix>=1.0"]\n'
+@pytest.mark.parametrize("dependency", ['[dependency-groups]\ndev = ["tokenfix>=1.0"]\n',
+                                        '[tool.poetry.group.dev.dependencies]\ntokenfix = { version = "^1.0" }\n'])
+def test_an_unparsable_pyproject_without_a_tokenfix_table_falls_back_to_the_settings_above(tmp_path: Path, dependency: str) -> None:
+    """It mentions tokenfix (a dependency, Poetry's inline table too) but shows no [tool.tokenfix]
+    table: reported, and the files under it are checked with the settings above it (here: TOK002
+    ignored in templates/)."""
+    pyproject = TEMPLATE_PYPROJECT + dependency
     app, main = template_tree(tmp_path, pyproject, top='[tool.tokenfix]\nper-file-ignores = { "templates/**" = ["TOK002"] }\n')
     (main.parent / "huge.py").write_text(HUGE_LIMIT)  # TOK001 and TOK002: checked, TOK002 ignored from above
     res = tokenfix("check", "--no-cache", "--format", "json", str(tmp_path))

@@ -255,7 +255,7 @@ def test_a_file_that_needs_more_memory_than_a_worker_may_use_costs_that_file(tmp
     assert small.read_bytes() == (FIXTURES / "openai_module_level" / "expected.py").read_bytes()
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "abc", "1e9", "12.5", "inf"])
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1e9", "12.5", "inf", "³", "٣٠٠"])
 def test_a_bad_worker_memory_limit_is_one_line(tmp_path: Path, value: str) -> None:
     small = tmp_path / "small.py"
     shutil.copyfile(FIXTURES / "openai_module_level" / "input.py", small)

@@ -123,6 +123,27 @@ def test_a_file_named_in_a_folder_that_cannot_be_entered_is_one_line(nobody_tree
     assert res.returncode == 2 and f"{tree / 'good.py'}:2:" in res.stdout.decode()
 
 
+def test_an_unreadable_pyproject_costs_the_files_under_it_not_the_run(nobody_tree) -> None:
+    """It may hold [tool.tokenfix] settings: its files are not checked with others' settings
+    (skipped, counted, one line); the rest of the run is fixed."""
+    prefix, tree = nobody_tree
+    (tree / "conf").mkdir()
+    (tree / "conf" / "c.py").write_bytes(CALL)
+    (tree / "conf" / "pyproject.toml").write_text('[tool.tokenfix]\nignore = ["TOK002"]\n')
+    if os.geteuid() == 0:
+        import pwd
+
+        user = pwd.getpwnam("nobody")
+        for path in (tree / "conf", tree / "conf" / "c.py", tree / "conf" / "pyproject.toml"):
+            os.chown(path, user.pw_uid, user.pw_gid)
+    (tree / "conf" / "pyproject.toml").chmod(0o000)
+    res = tokenfix(prefix, "fix", str(tree / "good.py"), str(tree / "conf"), cwd=tree.parent)
+    assert errors(res) == [f"tokenfix: error: {tree / 'conf' / 'pyproject.toml'}: cannot read (Permission denied), and it may hold "
+                           "[tool.tokenfix] settings; 1 file under it not checked until it is fixed"], res.stderr.decode()
+    assert res.returncode == 2
+    assert (tree / "good.py").read_bytes() == FIXED and (tree / "conf" / "c.py").read_bytes() == CALL
+
+
 def _deep_tree(top: Path, last: int) -> Path:
     """Folders nested under top down to one whose path is `last` characters long, made one
     level at a time through directory descriptors (no path given to the kernel is too long);
