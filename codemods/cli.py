@@ -19,6 +19,7 @@ from . import __version__
 from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR, Cache
 from .config import ConfigError, SettingsResolver
 from .discover import discover
+from .findings import display_name
 from .knowledge import Knowledge, KnowledgeError, load
 from .formats import render
 from .pool import default_jobs
@@ -169,7 +170,7 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
     try:
         handle = output_file.open("w", encoding="utf-8") if output_file else None
     except OSError as exc:
-        err.print(f"tokenfix: error: {output_file}: cannot write the report ({exc.strerror or exc})")
+        err.print(printable(f"tokenfix: error: {display_name(output_file)}: cannot write the report ({exc.strerror or exc})"))
         return EXIT_ERROR
     try:
         return _report(mode, result, knowledge, output_format, show_evidence, exit_zero, exit_non_zero_on_fix, handle or report_stream, err)

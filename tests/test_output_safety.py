@@ -141,3 +141,21 @@ def test_c1_and_bidi_controls_are_escaped_in_every_report_a_person_reads(tmp_pat
             assert "\\u202e" in out and {item["filename"] for item in json.loads(out)} == {str(name)}
     res = tokenfix("check", str(tmp_path / "missing\u202e.py"))
     assert res.returncode == 2 and "\\u202e" in res.stderr.decode() and not _unsafe(res.stderr.decode())
+    res = tokenfix("check", "--output-file", str(tmp_path / "no folder" / "r\u009b\x1b[2J.txt"), str(name))
+    assert res.returncode == 2 and "r\\x9b\\x1b[2J.txt: cannot write the report" in res.stderr.decode(), res.stderr
+    assert not _unsafe(res.stderr.decode())
+
+
+def test_a_warning_that_names_a_file_shows_its_controls_visibly(tmp_path: Path) -> None:
+    # A stale temporary file of a killed run is removed by the next fix, with a warning that
+    # names both files: their C1 and bidi characters escaped there too.
+    name = tmp_path / "w\u009b\u202e.py"
+    shutil.copyfile(FIXTURES / "openai_module_level" / "input.py", name)
+    stale = tmp_path / ".w\u009b\u202e.py.k2j4_9zq.tokenfix-tmp"
+    stale.write_bytes(b"half")
+    os.utime(stale, (1, 1))
+    res = tokenfix("fix", "--no-cache", str(name))
+    err = res.stderr.decode("utf-8")
+    assert "tokenfix: warning: " in err and "w\\x9b\\u202e.py: removed .w\\x9b\\u202e.py.k2j4_9zq.tokenfix-tmp" in err, err
+    assert not _unsafe(err), err
+    assert not stale.exists()
