@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
+from .reading import read_at_most
+
 MAX_BYTES = 1024 * 1024  # a dotenv or compose file larger than this is not read
 MAX_LEVELS = 40  # folders walked up from a file at most
 
@@ -93,14 +95,7 @@ def read_limited(path: Path, limit: int = MAX_BYTES) -> Optional[bytes]:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             return None
-        chunks, left = [], limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 65536))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
+        data = read_at_most(fd, limit)
         return data if len(data) <= limit else None
     except OSError:
         return None

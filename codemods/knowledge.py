@@ -20,6 +20,8 @@ from typing import Any, Iterable, Optional
 
 import tomllib
 
+from .reading import read_at_most
+
 
 class KnowledgeError(Exception):
     """A rules file is missing, unreadable or malformed."""
@@ -208,14 +210,7 @@ def read_bounded(path: Path, limit: int = MAX_SETTINGS_BYTES) -> bytes:
             raise OSError(errno.EISDIR, "is a directory")
         if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, "not a regular file")
-        chunks, left = [], limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
+        data = read_at_most(fd, limit)
         if len(data) > limit:
             raise OSError(errno.EFBIG, f"{max(info.st_size, len(data)):,} bytes, over the {limit:,}-byte limit")
         return data

@@ -54,6 +54,19 @@ def _check(info: os.stat_result, limit: int) -> None:
         raise TooBig(info.st_size, limit)
 
 
+def read_at_most(fd: int, limit: int) -> bytes:
+    """At most limit + 1 bytes of an open descriptor, whatever the file claims: the one byte
+    over tells a file that is larger than allowed (or grew) without holding more of it."""
+    parts, left = [], limit + 1
+    while left > 0:
+        part = os.read(fd, min(left, CHUNK))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
 def chunks(path: Path, limit: int, info: Optional[os.stat_result] = None) -> Iterator[bytes]:
     """The bytes of the regular file at path, CHUNK at a time, at most `limit` in all.
 

@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Sequence
 
+from .reading import read_at_most
+
 TEMP_SUFFIX = ".tokenfix-tmp"
 # mkstemp's random part: 8 characters of [a-z0-9_]
 _RANDOM = 8
@@ -98,14 +100,7 @@ def _read_again(path: Path, size: int) -> tuple[os.stat_result, bytes]:
         before = os.fstat(fd)  # before the read: a change after it shows in the stat again below
         if not stat.S_ISREG(before.st_mode):
             raise WriteError("is no longer a regular file; not written")
-        chunks, left = [], size + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        return before, b"".join(chunks)
+        return before, read_at_most(fd, size)
     except OSError as exc:
         raise WriteError(f"cannot read it again before writing: {exc.strerror or exc}") from None
     finally:
