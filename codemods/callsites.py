@@ -16,7 +16,7 @@ import ast
 from dataclasses import dataclass, field
 from typing import Optional, Sequence, Union
 
-from .clients import OPTION_CALLS, environment_writes, read_client, timeout_given
+from .clients import OPTION_CALLS, environment_writes, read_client, timeout_given, with_options
 from .config import Settings
 from .environment import Environment, EnvSetting
 from .knowledge import Knowledge, Surface
@@ -151,7 +151,8 @@ class CallSiteFinder:
         calls.sort(key=lambda call: (call.lineno, call.col_offset))
         self.scopes = Scopes(module, walked, parents, order)
         text = self.source.text
-        if "environ" in text or "putenv" in text or "base_url" in text or "api_base" in text:
+        if "environ" in text or "putenv" in text or "base_url" in text or "api_base" in text or "setattr" in text \
+                or "dotenv" in text:
             self.env = self.env.with_writes(environment_writes(self, [*assigns, *calls]))
         if "base_url" in text or "api_base" in text:
             self._redirected = _redirected_clients(assigns)
@@ -369,9 +370,9 @@ class CallSiteFinder:
             known_receiver = True  # init_chat_model(...), litellm.Router(...): the provider comes from the model
             model = self._route(source if surface.constructor else call, surface, model, target)
         elif receiver is not None and receiver.facts is not None:
-            sdk = apply_client(self.knowledge, receiver.facts, target, self.settings.default_endpoint)
+            client = with_options(self, receiver.facts, _chained_options(call))
+            sdk = apply_client(self.knowledge, client, target, self.settings.default_endpoint)
             known_receiver = sdk is not None
-            client = receiver.facts
         elif receiver is not None and receiver.candidates:
             target.opaque = True  # which client reaches this call is decided at run time
             shown = ", ".join(str(n) for n in receiver.candidates)
@@ -380,7 +381,7 @@ class CallSiteFinder:
             sdk = _MODULE_PROVIDERS.get(receiver.module)
             known_receiver = sdk is not None and self._from_module(sdk, receiver.module, call, target)
         elif receiver is not None and receiver.construction is not None:
-            sdk, client = self._from_construction(receiver.construction, target)
+            sdk, client = self._from_construction(receiver.construction, target, _chained_options(call))
             known_receiver = sdk is not None
             if not known_receiver:
                 return None  # built by something we know is not an LLM client
@@ -488,9 +489,11 @@ class CallSiteFinder:
         apply_client(self.knowledge, facts, target, self.settings.default_endpoint)
         return True
 
-    def _from_construction(self, construction: ast.Call, target: Target) -> tuple[Optional[str], Optional[ClientFacts]]:
-        """The provider whose SDK built this client (None if it is no LLM client), and what it says."""
-        facts = read_client(self, construction, self.env)
+    def _from_construction(self, construction: ast.Call, target: Target,
+                           chained: Sequence[ast.Call] = ()) -> tuple[Optional[str], Optional[ClientFacts]]:
+        """The provider whose SDK built this client (None if it is no LLM client), and what it says;
+        `chained`: the option calls on the call's chain (`.with_options(base_url=...)`)."""
+        facts = read_client(self, construction, self.env, chained)
         if facts is None:
             return None, None
         return apply_client(self.knowledge, facts, target, self.settings.default_endpoint), facts
@@ -503,16 +506,7 @@ class CallSiteFinder:
         `timeout=` or `.with_options(timeout=...)` lifts it as well (anthropic-python,
         resources/messages/messages.py). A `**kwargs` on the call or the client, or a `stream=`
         that is not a literal, may lift it unseen."""
-        options = []
-        node = call.func
-        while isinstance(node, (ast.Attribute, ast.Call)):
-            if isinstance(node, ast.Call):
-                if isinstance(node.func, ast.Attribute) and node.func.attr in OPTION_CALLS:
-                    options.append(node)
-                node = node.func
-            else:
-                node = node.value
-        chained = timeout_given(options, self.r)
+        chained = timeout_given(_chained_options(call), self.r)
         client_timeout = client.timeout if client is not None else False
         site.has_timeout = "timeout" in keywords or chained is True or client_timeout is True
         stream = keywords.get("stream")
@@ -682,6 +676,21 @@ def _root_name(func: ast.expr) -> Optional[str]:
             return node.attr
         node = node.func if isinstance(node, ast.Call) else node.value
     return node.id if isinstance(node, ast.Name) else None
+
+
+def _chained_options(call: ast.Call) -> list[ast.Call]:
+    """`client.with_options(...).chat.completions.create(...)`: the option calls on the call's
+    chain between the client and the method, outermost (applied last) first."""
+    options = []
+    node = call.func
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr in OPTION_CALLS:
+                options.append(node)
+            node = node.func
+        else:
+            node = node.value
+    return options
 
 
 def _redirected_clients(assigns: list) -> dict[str, int]:

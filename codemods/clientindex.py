@@ -179,4 +179,4 @@ def module_facts(data: bytes, knowledge: Knowledge, origin: str, environment: En
 
 
 # What a module that sets an endpoint variable must contain, as bytes (most modules do not).
-ENV_WRITE_TRIGGER = re.compile(rb"environ|putenv|\.base_url\s*=|\.api_base\s*=")
+ENV_WRITE_TRIGGER = re.compile(rb"environ|putenv|\.base_url\s*=|\.api_base\s*=|setattr|load_dotenv")

@@ -11,15 +11,19 @@ one target wherever it is used from. What it reads, each fact with the line that
 - `api_version` (Azure), from the keyword or an assignment of `OPENAI_API_VERSION` in code;
 - a client-level `timeout=` (it lifts the Anthropic SDK's non-streaming cap), also through
   `.with_options(timeout=...)` / `.copy(timeout=...)` on the construction;
+- the endpoint a copy is given: `.with_options(base_url=...)` (the SDKs' alias of `.copy`)
+  replaces the construction's (and the environment's), on the construction or on the call's
+  chain (`client.with_options(base_url=...).chat.completions.create(...)`), read as above;
 - a `# tokenfix: provider=... model=...` pragma on the construction's lines or the line above.
 """
 
 from __future__ import annotations
 
 import ast
-from typing import Optional
+from dataclasses import replace
+from typing import Optional, Sequence
 
-from .environment import ASSIGNED, DEFAULTED, Environment, EnvSetting
+from .environment import ASSIGNED, DEFAULTED, Environment, EnvSetting, is_env_file
 from .nodes import keyword, positional
 from .targets import URL_KEYWORDS, ClientFacts
 
@@ -55,8 +59,11 @@ def timeout_given(calls: list[ast.Call], r) -> Optional[bool]:
     return given
 
 
-def read_client(finder, call: ast.Call, env: Environment) -> Optional[ClientFacts]:
-    """What a construction (possibly wrapped in option calls) says; None if it builds no LLM client."""
+def read_client(finder, call: ast.Call, env: Environment, chained: Sequence[ast.Call] = ()) -> Optional[ClientFacts]:
+    """What a construction (possibly wrapped in option calls) says; None if it builds no LLM client.
+
+    `chained`: the option calls between the client and the method on the call's own chain,
+    outermost first (they apply after the construction's own)."""
     construction, options = unwrap(call)
     r, knowledge = finder.r, finder.knowledge
     class_name = next((n for n in sorted(r.qualified_names(construction.func)) if knowledge.provider_for_client(n)), None)
@@ -95,11 +102,34 @@ def read_client(finder, call: ast.Call, env: Environment) -> Optional[ClientFact
     facts.timeout = timeout_given([construction, *options], r)
     if facts.timeout is False and "http_client" in keywords:
         facts.timeout = None  # the SDK adopts a custom http_client's timeout when none is given
+    facts = with_options(finder, facts, [*chained, *options])
     comments = finder.comments
     if comments is not None:
         first, last = max(call.lineno - 1, 1), call.end_lineno or call.lineno
         facts.pragma_provider = comments.pragma("provider", first, last)
         facts.pragma_model = comments.pragma("model", first, last)
+    return facts
+
+
+def with_options(finder, facts: ClientFacts, options: Sequence[ast.Call]) -> ClientFacts:
+    """The client a chain of `.with_options(...)` / `.copy(...)` calls (outermost first) returns.
+
+    The SDK's copy takes the construction's options unless the call gives new ones: the
+    outermost call that names an endpoint decides it; a spread in a call before that one
+    may carry any keyword, so it hides the endpoint. The facts given are not changed."""
+    for option in options:
+        given = next((k for k in option.keywords if k.arg in URL_KEYWORDS), None)
+        spreads = [f"**{_text(finder, k.value)}" for k in option.keywords if k.arg is None]
+        spreads += [f"*{_text(finder, a.value)}" for a in option.args if isinstance(a, ast.Starred)]
+        if spreads:
+            return replace(facts, hidden=f"`{', '.join(spreads)}` on `.{option.func.attr}(...)` (line {option.lineno})", env=None)
+        if given is None:
+            continue
+        url = finder.r.str_value(given.value)
+        evidence = [*facts.url_evidence, (option.lineno, f"`.{option.func.attr}({given.arg}=...)` replaces the client's endpoint")]
+        evidence += [(node.lineno, text) for node, text in url.evidence] if url is not None else []
+        return replace(facts, url_keyword=given.arg, env=None, url=url.value if url is not None else None,
+                       url_fallback=url.fallback if url is not None else False, url_evidence=evidence)
     return facts
 
 
@@ -112,6 +142,40 @@ def _text(finder, node: ast.expr) -> str:
         if len(text) <= 40:
             return text
     return "..."
+
+
+_SETATTR = frozenset({"setattr", "builtins.setattr"})
+_LOAD_DOTENV = frozenset({"dotenv.load_dotenv", "dotenv.main.load_dotenv"})
+_FIND_DOTENV = frozenset({"dotenv.find_dotenv", "dotenv.main.find_dotenv"})
+
+
+def _unseen_dotenv(r, call: ast.Call) -> Optional[str]:
+    """What a `load_dotenv(...)` call loads, shown, when it is no file tokenfix reads; None when it is.
+
+    Without a path (or with `find_dotenv()` / a plain file name such as ".env" or "prod.env")
+    it loads a dotenv file of the code's folder or one above it, which environment.py reads
+    too. A path with a folder part, an absolute path, a value that is not a literal, or a
+    `stream=` may be any file, inside the tree or not: what it sets is not seen."""
+    plain = positional(call)
+    path = plain[0] if plain else next((k.value for k in call.keywords if k.arg == "dotenv_path"), None)
+    if any(k.arg in ("stream", None) for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+        return "..."
+    if path is None or (isinstance(path, ast.Constant) and path.value is None):
+        return None
+    if isinstance(path, ast.Call) and r.qualified_names(path.func) & _FIND_DOTENV:
+        named = positional(path)[0] if positional(path) else next((k.value for k in path.keywords if k.arg == "filename"), None)
+        path = named
+        if path is None:
+            return None
+    value = r.str_value(path)
+    if value is not None and value.complete and _plain_env_name(value.value):
+        return None
+    return repr(value.value) if value is not None and value.complete else "..."
+
+
+def _plain_env_name(path: str) -> bool:
+    name = path[2:] if path.startswith("./") else path
+    return "/" not in name and "\\" not in name and is_env_file(name)
 
 
 def environment_writes(finder, nodes) -> list[EnvSetting]:
@@ -130,6 +194,17 @@ def environment_writes(finder, nodes) -> list[EnvSetting]:
         name = var.value if var is not None and var.complete else "*"
         found.append(EnvSetting(name, value.value if value is not None and value.complete else None, kind, "", line))
 
+    def module_url(module_node, attr_node, value_node, line):
+        """`openai.base_url = v` or `setattr(openai, "base_url", v)`: the module client's endpoint."""
+        attr = r.str_value(attr_node) if attr_node is not None else None
+        attrs = [attr.value] if attr is not None and attr.complete else list(_MODULE_URLS)  # a name not seen may be either
+        for attr_name in attrs:
+            if attr_name in _MODULE_URLS:
+                for name in r.qualified_names(module_node):
+                    if "." not in name:
+                        add(ast.Constant(f"{name}.{attr_name}"), value_node if attr is not None and attr.complete else None,
+                            ASSIGNED, line)
+
     for node in nodes:
         if isinstance(node, ast.Assign):
             for target in node.targets:
@@ -145,6 +220,13 @@ def environment_writes(finder, nodes) -> list[EnvSetting]:
             plain = positional(node)
             if names & {"os.putenv", "os.environ.__setitem__"} and len(plain) == 2:
                 add(plain[0], plain[1], ASSIGNED, node.lineno)
+            elif names & _SETATTR and len(plain) == 3:
+                module_url(plain[0], plain[1], plain[2], node.lineno)
+            elif names & _LOAD_DOTENV:
+                unseen = _unseen_dotenv(r, node)
+                if unseen is not None:
+                    found.append(EnvSetting("*", None, DEFAULTED, "", node.lineno,
+                                            f"`load_dotenv({unseen})` loads a file tokenfix does not read"))
             elif "os.environ.setdefault" in names and plain:
                 add(plain[0], plain[1] if len(plain) > 1 else None, DEFAULTED, node.lineno)
             elif "os.environ.update" in names:

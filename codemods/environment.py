@@ -7,6 +7,9 @@ Two kinds of evidence are read, never run:
 
 - writes in code: `os.environ["X"] = v`, `os.environ.setdefault("X", v)`, `os.putenv("X", v)`,
   `os.environ.update({...})` / `update(X=v)` (found by the call-site finder, per module);
+- `load_dotenv(...)` / `setattr(openai, "base_url", v)` in code: a dotenv file tokenfix does
+  not read (a path with a folder, absolute or not a literal, a stream) may set any variable;
+  `setattr` on an SDK module is read as the assignment it is;
 - dotenv-style files (`.env`, `.env.example`, `.env.local`, `prod.env`, ...) and the
   `environment:` of compose files, in the code's folder and each folder above it up to the
   project's top (the folder holding `.git`, or the highest root given on the command line).
@@ -48,9 +51,12 @@ class EnvSetting:
     kind: str  # ASSIGNED, DEFAULTED or FILE
     origin: str  # a file name, or "" for the module being analysed
     line: int
+    what: str = ""  # the write itself, when no variable is named (`load_dotenv("/etc/app.env")`)
 
     def describe(self) -> str:
         where = f" in {self.origin}" if self.origin else ""
+        if self.what:
+            return f"{self.what}{where}"
         what = repr(self.value) if self.value is not None else "a value not statically known"
         how = {ASSIGNED: "set", DEFAULTED: "defaulted", FILE: "set"}[self.kind]
         return f"{self.var} is {how} to {what}{where}"
@@ -74,7 +80,8 @@ class Environment:
         return None
 
     def with_writes(self, writes: Sequence[EnvSetting]) -> "Environment":
-        return Environment(writes, self.files) if writes else self
+        """These writes first, then those already known (an imported module's, a notebook's magics)."""
+        return Environment([*writes, *self.writes], self.files) if writes else self
 
     @property
     def digest(self) -> str:
@@ -103,7 +110,7 @@ def read_limited(path: Path, limit: int = MAX_BYTES) -> Optional[bytes]:
         os.close(fd)
 
 
-def _is_env_file(name: str) -> bool:
+def is_env_file(name: str) -> bool:
     return name == ".env" or name.startswith(".env.") or name.endswith(".env")
 
 
@@ -118,6 +125,36 @@ def parse_settings(text: str, wanted: frozenset, origin: str, compose: bool) -> 
         if not compose and ":" in line.split("=", 1)[0]:
             continue  # `KEY: value` is YAML, not dotenv
         found.append(EnvSetting(match.group(1), _literal(raw), FILE, origin, number))
+    return found
+
+
+_MAGIC = re.compile(r"^\s*%(env|set_env)(?:\s+(.*?))?\s*$")
+_MAGIC_ARGS = re.compile(r"^([^\s=]+)(?:\s*=\s*|\s+)(.*)$")
+
+
+def magic_settings(lines: Iterable[tuple[int, str]], wanted: frozenset, origin: str = "") -> list[EnvSetting]:
+    """IPython's `%env VAR=value`, `%env VAR value` and `%set_env VAR value` lines: each sets the
+    kernel's environment as `os.environ["VAR"] = "value"` does (`%env VAR` alone only shows it).
+
+    IPython expands `$name` and `{expr}` in a magic's arguments: such a value is unknown, and a
+    variable name that is not a plain name may be any variable."""
+    found = []
+    for line, text in lines:
+        match = _MAGIC.match(text)
+        if match is None or not match.group(2):
+            continue
+        args = _MAGIC_ARGS.match(match.group(2))
+        if args is None:
+            continue  # `%env VAR`: a read
+        var, value = args.group(1), args.group(2).strip()
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", var):
+            var = "*"
+        elif var not in wanted:
+            continue
+        known = value if value and not any(c in value for c in "${") else None
+        found.append(EnvSetting(var, known, ASSIGNED, origin, line,
+                                f"`%{match.group(1)} {match.group(2)}` sets {var if var != '*' else 'a variable not statically known'}"
+                                if known is None else ""))
     return found
 
 
@@ -160,7 +197,7 @@ class EnvironmentFiles:
     def _folder(self, folder: Path) -> tuple[EnvSetting, ...]:
         if folder not in self._folders:
             settings: list[EnvSetting] = []
-            for name, text in self.tree.texts(folder, lambda n: bool(_COMPOSE.match(n)) or _is_env_file(n), self.wanted):
+            for name, text in self.tree.texts(folder, lambda n: bool(_COMPOSE.match(n)) or is_env_file(n), self.wanted):
                 settings.extend(parse_settings(text, self.wanted, str(folder / name), bool(_COMPOSE.match(name))))
             self._folders[folder] = tuple(settings)
         return self._folders[folder]

@@ -74,6 +74,7 @@ class Notebook:
     code: str = ""
     marker: str = MARKER + ": "  # what starts each cell's marker line in `code`; no cell holds it
     unparsed: list[tuple[int, str, int]] = field(default_factory=list)  # (number, code, error line) of code cells Python rejects
+    skipped_magics: list[tuple[int, str]] = field(default_factory=list)  # (cell number, line) of cells not analysed
     _splits: dict = field(default_factory=dict, repr=False)  # split's answers: it is asked for every finding
 
     @classmethod
@@ -101,22 +102,40 @@ class Notebook:
                     continue
                 number += 1
                 source = _source_text(cell.get(key, ""))
-                if source is None or source.lstrip().startswith("%%") or cell.get("language", "python") != "python":
-                    continue  # not text, a cell magic, another language (nbformat 3): not Python
+                if source is None or cell.get("language", "python") != "python":
+                    continue  # not text, another language (nbformat 3): not Python
+                magics = [(number, line) for line in _lines(source) if line.lstrip().startswith("%")]
+                if source.lstrip().startswith("%%"):
+                    notebook.skipped_magics += magics  # a cell magic (`%%capture` runs its body in the kernel)
+                    continue
                 python, hidden = _hide_magics(source)
                 try:
                     ast.parse(python)
                 except SyntaxError as exc:  # not plain Python (or broken): nothing tokenfix can check
                     if "too many nested" not in str(exc.msg):  # LibCST's parser would crash on it: no newer syntax asked for
                         notebook.unparsed.append((number, python, exc.lineno or 0))
+                    notebook.skipped_magics += magics
                     continue
                 except ValueError:
+                    notebook.skipped_magics += magics
                     continue
                 added = "\n" if python and not python.endswith(("\n", "\r")) else ""
                 notebook.cells.append(Cell(cell, key, index, number, python, hidden, added))
         notebook.marker = _absent_marker([c.python for c in notebook.cells])
         notebook.code = "".join(f"{notebook._marker_line(c)}{c.python}{c.added}" for c in notebook.cells)
         return notebook
+
+    def magics(self) -> list[tuple[int, str]]:
+        """(row in `code`, original text) of each IPython line magic the analysed cells hide:
+        the environment reader reads `%env` among them (environment.magic_settings)."""
+        found, row = [], 0
+        for cell in self.cells:
+            row += 1  # the marker line
+            lines = _lines(cell.python)
+            for i in sorted(cell.hidden):
+                found.append((row + i + 1, lines[i][len(MAGIC):]))
+            row += len(lines)
+        return found
 
     def _marker_line(self, cell: Cell) -> str:
         return f"{self.marker}{cell.index}\n"

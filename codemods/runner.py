@@ -70,6 +70,7 @@ def analyze_notebook(data: bytes, display: str, knowledge: Knowledge, settings: 
         result = FileResult(display, data)
         result.error = str(exc)
         return result
+    options["index"] = _with_magics(options.get("index"), notebook, knowledge)
     inner = analyze(notebook.code.encode("utf-8"), display, knowledge, settings, **options)
     result = FileResult(display, data, findings=inner.findings, sites=inner.sites, error=inner.error,
                         error_line=inner.error_line, notes=[*notebook.newer_syntax(), *inner.notes])
@@ -90,6 +91,23 @@ def analyze_notebook(data: bytes, display: str, knowledge: Knowledge, settings: 
             for finding in result.findings:
                 finding.fixed = False
     return result
+
+
+def _with_magics(index, notebook, knowledge: Knowledge):
+    """The run's index for a notebook, its `%env` / `%set_env` magics added to the environment as
+    the writes in code they are (those of cells not analysed only as fallbacks: their order is unseen)."""
+    from .clientindex import ClientIndex, _env_vars
+    from .environment import Environment, magic_settings
+
+    wanted = frozenset(_env_vars(knowledge))
+    writes = magic_settings(notebook.magics(), wanted)
+    writes += [s for number, line in notebook.skipped_magics
+               for s in magic_settings([(0, line)], wanted, f"code cell {number} (not analysed)")]
+    if not writes:
+        return index
+    if index is None:
+        return ClientIndex(environment=Environment(writes))
+    return ClientIndex(index.clients, index.environment.with_writes(writes), index.declared)
 
 
 @dataclass

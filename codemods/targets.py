@@ -225,7 +225,8 @@ def _from_environment(knowledge: Knowledge, facts: ClientFacts, target: Target, 
     place = f" in {origin}" if origin else where
     if value is None:
         target.opaque = True
-        target.note(line, f"{var} is {how} to a value not statically known{place}: provider unknown")
+        target.note(line, f"{setting.describe()}: provider unknown" if setting.what else
+                    f"{var} is {how} to a value not statically known{place}: provider unknown")
         return provider.id
     found, azure_v1 = provider_from_url(knowledge, value)
     if found is None:

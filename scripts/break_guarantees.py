@@ -279,6 +279,18 @@ MUTATIONS = [
     ("output: warning lines on stderr printed with their controls raw", "codemods/cli.py",
      '        err.print(printable(f"tokenfix: warning: {line}"))', '        err.print(f"tokenfix: warning: {line}")',
      ["tests/test_output_safety.py::test_a_warning_that_names_a_file_shows_its_controls_visibly"]),
+    ("safety: `.with_options(base_url=...)` / `.copy(base_url=...)` does not replace the client's endpoint", "codemods/clients.py",
+     "        given = next((k for k in option.keywords if k.arg in URL_KEYWORDS), None)", "        given = None",
+     ["tests/test_safety_corpus.py::test_no_finding_offers_a_safe_fix"]),
+    ("safety: `setattr(openai, \"base_url\", v)` not read as `openai.base_url = v`", "codemods/clients.py",
+     "            elif names & _SETATTR and len(plain) == 3:", "            elif False:",
+     ["tests/test_safety_corpus.py::test_no_finding_offers_a_safe_fix"]),
+    ("safety: `load_dotenv(path)` of a file tokenfix does not read leaves the default endpoint trusted", "codemods/clients.py",
+     "            elif names & _LOAD_DOTENV:", "            elif False:",
+     ["tests/test_safety_corpus.py::test_no_finding_offers_a_safe_fix"]),
+    ("safety: a notebook's `%env` / `%set_env` magics do not redirect the client", "codemods/runner.py",
+     '    writes = magic_settings(notebook.magics(), wanted)', '    writes = []',
+     ["tests/test_safety_corpus.py::test_no_finding_offers_a_safe_fix"]),
 ]
 
 

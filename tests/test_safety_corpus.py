@@ -77,7 +77,7 @@ UNSEEN_ARGUMENTS = [
 UNSEEN_ENVIRONMENT = [  # {var}: the variable the client's own SDK reads its endpoint from
     "os.environ['{var}'] = cfg.url", "os.environ.update(load_env())", "os.putenv('{var}', url)",
     "os.environ[name] = value", "os.environ.update({var}=gateway)", "os.environ.setdefault('{var}', url)",
-    "os.environ['{var}'] = 'http://0.0.0.0:4000'",
+    "os.environ['{var}'] = 'http://0.0.0.0:4000'", "from dotenv import load_dotenv; load_dotenv('/etc/app/llm.env')",
 ]
 SEEN_ARGUMENTS = ["api_key='k'", "max_retries=3", "organization='org'"]
 CLIENTS = [("openai", "OpenAI"), ("openai", "AsyncOpenAI"), ("anthropic", "Anthropic"), ("groq", "Groq"),
