@@ -391,6 +391,11 @@ class CallSiteFinder:
         if redirected is not None and target.provider_source != PRAGMA:
             target.provider, target.provider_source, target.opaque = None, None, True
             target.note(redirected, "the client's base_url is assigned after it is built: provider unknown")
+        deployment = next((keywords[k] for k in surface.deployment_keywords if k in keywords), None)
+        if deployment is not None and target.provider_source != PRAGMA:
+            target.provider, target.provider_source, target.opaque, target.deployment = None, None, True, True
+            target.note(self.line(deployment), f"`{deployment.arg}=` names a deployment (openai 0.x on Azure): "
+                                               "its endpoint, API version and model are not seen")
         self._model(model, model_node, target)
         if not known_receiver and not self._distinctive(surface, method, target):
             return None

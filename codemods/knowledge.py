@@ -93,6 +93,7 @@ class Surface:
     receivers: tuple[str, ...] = ()
     provider_keyword: Optional[str] = None
     model_keywords: tuple[str, ...] = ("model",)
+    deployment_keywords: tuple[str, ...] = ()
     model_positional: bool = False
     methods: tuple[str, ...] = ()
     functions: tuple[str, ...] = ()

@@ -291,6 +291,9 @@ MUTATIONS = [
     ("safety: a notebook's `%env` / `%set_env` magics do not redirect the client", "codemods/runner.py",
      '    writes = magic_settings(notebook.magics(), wanted)', '    writes = []',
      ["tests/test_safety_corpus.py::test_no_finding_offers_a_safe_fix"]),
+    ("safety: openai 0.x `engine=` / `deployment_id=` taken for a call to OpenAI with its model seen", "codemods/callsites.py",
+     "        if deployment is not None and target.provider_source != PRAGMA:", "        if False:",
+     ["tests/test_safety_corpus.py::test_no_finding_offers_a_safe_fix"]),
 ]
 
 
