@@ -92,8 +92,10 @@ def read_client(finder, call: ast.Call, env: Environment, chained: Sequence[ast.
         facts.env = next(filter(None, (env.lookup(var) for var in provider.env)), None)
     version_arg = keywords.get("api_version") or keywords.get("openai_api_version")
     version = r.str_value(version_arg.value) if version_arg is not None else None
-    if version is not None and version.complete:
+    if version is not None and version.complete and not version.fallback:
         facts.api_version = version.value
+    elif version is not None and version.complete:  # `os.getenv("X", "2024-02-01")`: the environment decides
+        facts.url_evidence.append((version_arg.value.lineno, f"api_version {version.value!r} only where the environment sets none: not seen"))
     elif version_arg is None and provider.api_version_env:
         setting = env.lookup(provider.api_version_env)
         if setting is not None and setting.kind == ASSIGNED and not setting.origin and setting.value:

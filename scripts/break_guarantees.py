@@ -294,6 +294,9 @@ MUTATIONS = [
     ("safety: openai 0.x `engine=` / `deployment_id=` taken for a call to OpenAI with its model seen", "codemods/callsites.py",
      "        if deployment is not None and target.provider_source != PRAGMA:", "        if False:",
      ["tests/test_safety_corpus.py::test_no_finding_offers_a_safe_fix"]),
+    ("safety: an api_version that is only a getenv default said as the version", "codemods/clients.py",
+     "    if version is not None and version.complete and not version.fallback:", "    if version is not None and version.complete:",
+     ["tests/test_fixtures.py::test_an_api_version_that_is_only_a_getenv_default_is_not_said_as_the_version"]),
 ]
 
 

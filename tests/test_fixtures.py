@@ -19,7 +19,7 @@ from codemods.checks import enabled_checks
 from codemods.engine import MAX_PASSES, analyze, one_pass
 from codemods.knowledge import load
 
-from conftest import FIXTURES
+from conftest import FIXTURES, tokenfix
 
 CASES = sorted(p.name for p in FIXTURES.iterdir() if (p / "input.py").exists())
 
@@ -103,3 +103,17 @@ def test_fixture_inventory_covers_every_check_and_surface() -> None:
             "ollama.native", "http.chat.completions", "http.ollama.native", "google.genai.models",
             "litellm.completion", "langchain.ChatOpenAI", "langchain.ChatAnthropic", "langchain.ChatOllama",
             "langchain.init_chat_model"} <= surfaces
+
+
+def test_an_api_version_that_is_only_a_getenv_default_is_not_said_as_the_version(tmp_path: Path) -> None:
+    # promptflow: `os.environ.get("AZURE_OPENAI_API_VERSION", "2024-02-01")` was reported as
+    # "api_version 2024-02-01 does not accept": the default is used only where nothing is set
+    app = tmp_path / "app.py"
+    app.write_text('import os\nfrom openai import AzureOpenAI\n\n'
+                   'client = AzureOpenAI(azure_endpoint="https://x.openai.azure.com", '
+                   'api_version=os.environ.get("AZURE_OPENAI_API_VERSION", "2024-02-01"))\n'
+                   'client.chat.completions.create(model="gpt-4o", messages=[], max_tokens=100)\n')
+    res = tokenfix("check", "--no-cache", "--show-evidence", str(app))
+    out = res.stdout.decode()
+    assert res.returncode == 1 and "api_version unknown may not accept `max_completion_tokens`" in out, out
+    assert "api_version '2024-02-01' only where the environment sets none: not seen" in out
