@@ -305,7 +305,8 @@ def _death(worker: _Worker) -> Failure:
         if name == "SIGSEGV":  # what LibCST's native parser does on code nested thousands deep
             how += ": most often code nested too deeply for LibCST's parser"
         elif name == "SIGABRT":  # what LibCST's native parser does when an allocation fails
-            how += ": most often more memory than a worker may use (TOKENFIX_WORKER_MEMORY)"
+            how += ": most often more memory than a worker may use"
+            return Failure(f"the parser crashed on this file ({how}); skipped (set TOKENFIX_WORKER_MEMORY to more MiB to check it)")
     else:
         how = f"exited with status {code}"
     return Failure(f"the parser crashed on this file ({how}); skipped (please report)")

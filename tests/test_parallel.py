@@ -249,7 +249,7 @@ def test_a_file_that_needs_more_memory_than_a_worker_may_use_costs_that_file(tmp
     res = tokenfix("fix", "--no-cache", big, str(small), env={"TOKENFIX_WORKER_MEMORY": "300"})
     err = res.stderr.decode()
     assert res.returncode == 2, err
-    assert "big0.py" in err and "more memory than a worker may use" in err
+    assert "big0.py" in err and "more memory than a worker may use" in err and "set TOKENFIX_WORKER_MEMORY to more MiB" in err
     assert "memory allocation" not in err and "backtrace" not in err and "Traceback" not in err
     assert b"max_tokens=99999999" in Path(big).read_bytes()
     assert small.read_bytes() == (FIXTURES / "openai_module_level" / "expected.py").read_bytes()
