@@ -405,7 +405,7 @@ def _dump(result: FileResult) -> dict:
             }
             for f in result.findings
         ],
-        "sites": [[s.line, s.headline, list(s.evidence)] for s in result.sites],
+        "sites": [[s.line, s.headline, list(s.evidence), s.cell] for s in result.sites],
         "error": result.error, "error_line": result.error_line, "encoding": result.encoding, "notes": list(result.notes),
     }
 
@@ -422,7 +422,8 @@ def _load(payload: dict, display: str, source: bytes) -> FileResult:
                           edits=[Edit(_text(c), _int(r), _int(k), _int(er), _int(ek)) for c, r, k, er, ek in f["edits"]],
                           fixed=bool(f["fixed"]), cell=None if f["cell"] is None else _int(f["cell"]))
         findings.append(finding)
-    sites = [SiteSummary(_int(line), _text(head), [_text(e) for e in ev]) for line, head, ev in payload["sites"]]
+    sites = [SiteSummary(_int(line), _text(head), [_text(e) for e in ev], None if cell is None else _int(cell))
+             for line, head, ev, cell in payload["sites"]]
     error = payload["error"]
     return FileResult(display, source, findings=findings, sites=sites,
                       error=None if error is None else _text(error), error_line=_int(payload["error_line"]),

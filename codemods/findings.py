@@ -104,15 +104,16 @@ class SiteSummary:
     line: int
     headline: str  # "surface -> provider X (source), model Y"
     evidence: list[str] = field(default_factory=list)
+    cell: Optional[int] = None  # the notebook code cell (1-based) the line is relative to
 
 
-def summarize_site(site: Any) -> SiteSummary:
+def summarize_site(site: Any, cite: Callable[[Any], Any] = lambda evidence: evidence) -> SiteSummary:
     target = site.target
     provider = target.provider.id if target.provider else "unknown"
     model = target.model.id if target.model else (f"{target.model_name} (not in the knowledge base)" if target.model_name else "unknown")
     source = target.provider_source or ("unresolvable" if target.opaque else "no evidence")
     return SiteSummary(site.line, f"{site.surface.id} -> provider {provider} ({source}), model {model}",
-                       [str(e) for e in target.evidence])
+                       [str(cite(e)) for e in target.evidence])
 
 
 def detach(result: FileResult) -> FileResult:

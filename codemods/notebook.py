@@ -24,7 +24,7 @@ import ast
 import difflib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
 
 BOM = b"\xef\xbb\xbf"
@@ -205,6 +205,15 @@ class Notebook:
                 break
             found = (cell.number, row - marker_row)
         return found
+
+    def cite(self, code: str, evidence: Any, cell: Optional[int]) -> Any:
+        """An evidence line (targets.Evidence) of `code` as a report on `cell` shows it: its row
+        inside its cell (`locate`), the cell named when it is another. A line in another file
+        or module, or none (0), is left as it is."""
+        if getattr(evidence, "origin", "") or not getattr(evidence, "line", 0):
+            return evidence
+        number, row = self.locate(code, evidence.line)
+        return replace(evidence, line=row, cell=None if number == cell else number)
 
     def rebuild(self, fixed_code: str, edits: Sequence[tuple[int, int, str]]) -> bytes:
         """The notebook with each analysed cell's source replaced by its fixed text.

@@ -73,7 +73,8 @@ def write_sites(results: Iterable[FileResult], con: Console) -> None:
     for result in results:
         for site in result.sites:
             site = site if isinstance(site, SiteSummary) else summarize_site(site)
-            con.print(Text(printable(f"{result.path}:{site.line}: {site.headline}"), style="bold"))
+            cell = f"cell {site.cell}:" if site.cell is not None else ""
+            con.print(Text(printable(f"{result.path}:{cell}{site.line}: {site.headline}"), style="bold"))
             for evidence in site.evidence:
                 con.print(Text(printable(f"    {evidence}"), style="dim"))
 

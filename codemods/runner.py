@@ -11,7 +11,7 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from .cache import Cache
 from .config import ConfigError, Settings, SettingsResolver
-from .findings import FileResult, detach, display_name
+from .findings import FileResult, detach, display_name, summarize_site
 from .knowledge import Knowledge, load
 from .prefilter import may_have_findings
 from .reading import Refused, TooBig, read_regular, scan
@@ -72,7 +72,13 @@ def analyze_notebook(data: bytes, display: str, knowledge: Knowledge, settings: 
         return result
     options["index"] = _with_magics(options.get("index"), notebook, knowledge)
     inner = analyze(notebook.code.encode("utf-8"), display, knowledge, settings, **options)
-    result = FileResult(display, data, findings=inner.findings, sites=inner.sites, error=inner.error,
+    sites = []  # the sites are the first pass's, on the cells as they are
+    for site in inner.sites:
+        cell, line = notebook.locate(notebook.code, site.line)
+        summary = summarize_site(site, lambda e, cell=cell: notebook.cite(notebook.code, e, cell))
+        summary.cell, summary.line = cell, line
+        sites.append(summary)
+    result = FileResult(display, data, findings=inner.findings, sites=sites, error=inner.error,
                         error_line=inner.error_line, notes=[*notebook.newer_syntax(), *inner.notes])
     fixed_code = inner.fixed.decode("utf-8") if inner.changed else notebook.code
     edits = [(e.row, e.end_row, e.content) for f in inner.findings if f.fixed for e in f.edits]  # rows of the joined module
@@ -80,6 +86,7 @@ def analyze_notebook(data: bytes, display: str, knowledge: Knowledge, settings: 
         code = fixed_code if finding.fixed is False and inner.changed else notebook.code
         finding.cell, finding.row = notebook.locate(code, finding.row)
         _, finding.end_row = notebook.locate(code, finding.end_row)
+        finding.evidence = [notebook.cite(code, e, finding.cell) for e in finding.evidence]  # new objects: a site's are shared
         for edit in finding.edits:
             _, edit.row = notebook.locate(notebook.code, edit.row)
             _, edit.end_row = notebook.locate(notebook.code, edit.end_row)

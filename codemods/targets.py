@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Optional
 from urllib.parse import urlsplit
 
@@ -31,9 +32,11 @@ URL_KEYWORDS = ("base_url", "azure_endpoint", "host", "endpoint", "server_url", 
 class Evidence:
     line: int
     text: str
+    origin: str = ""  # the module the line is in when it is not the one analysed (a client built there)
+    cell: Optional[int] = None  # in a notebook: the code cell of the line, when not the finding's own
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.text}"
+        return f"{'line ' if self.cell is None else f'cell {self.cell}:'}{self.line}: {self.text}"
 
 
 @dataclass
@@ -52,10 +55,10 @@ class Target:
     def proven(self) -> bool:
         return self.provider_source in PROVEN
 
-    def note(self, line: int, text: str) -> None:
+    def note(self, line: int, text: str, origin: str = "") -> None:
         # An unresolved piece of a string (an f-string field) reads as `{...}`, also inside a repr.
         text = text.replace(UNKNOWN_PART, "{...}").replace(repr(UNKNOWN_PART)[1:-1], "{...}")
-        self.evidence.append(Evidence(line, text))
+        self.evidence.append(Evidence(line, text, origin))
 
 
 _API_VERSION = re.compile(r"^(\d{4}-\d{2}-\d{2})(-preview)?$")
@@ -158,60 +161,61 @@ def apply_client(knowledge: Knowledge, facts: ClientFacts, target: Target, defau
     if target.provider is not None:  # a pragma already decided
         return provider.id
     where = f" in {facts.origin}" if facts.origin else ""
+    note = partial(target.note, origin=facts.origin)  # its lines are the client's module's
     if facts.pragma_provider is not None:
         named = knowledge.provider(facts.pragma_provider[1])
         if named is not None:
             target.provider, target.provider_source = named, PRAGMA
-            target.note(facts.pragma_provider[0], f"pragma provider={facts.pragma_provider[1]} on the client's construction{where}")
+            note(facts.pragma_provider[0], f"pragma provider={facts.pragma_provider[1]} on the client's construction{where}")
             if facts.pragma_model is not None and target.model_name is None:
                 target.model_name = facts.pragma_model[1]
-                target.note(facts.pragma_model[0], f"pragma model={facts.pragma_model[1]} on the client's construction{where}")
+                note(facts.pragma_model[0], f"pragma model={facts.pragma_model[1]} on the client's construction{where}")
             return provider.id
-        target.note(facts.pragma_provider[0], f"pragma names unknown provider {facts.pragma_provider[1]!r}: ignored")
+        note(facts.pragma_provider[0], f"pragma names unknown provider {facts.pragma_provider[1]!r}: ignored")
     if facts.pragma_model is not None and target.model_name is None:
         target.model_name = facts.pragma_model[1]
-        target.note(facts.pragma_model[0], f"pragma model={facts.pragma_model[1]} on the client's construction{where}")
-    target.note(facts.line, f"client built by {facts.class_name}(...){where}")
+        note(facts.pragma_model[0], f"pragma model={facts.pragma_model[1]} on the client's construction{where}")
+    note(facts.line, f"client built by {facts.class_name}(...){where}")
     for line, text in facts.url_evidence:
-        target.note(line, text + where)
+        note(line, text + where)
     decides = provider.id in _CLASS_DECIDES
     if facts.hidden is not None and not decides:
         target.opaque = True
-        target.note(facts.line, f"built with {facts.hidden}{where}: its endpoint is not seen, provider unknown")
+        note(facts.line, f"built with {facts.hidden}{where}: its endpoint is not seen, provider unknown")
         return provider.id
     if facts.url_keyword and not decides:
         if facts.url is None:
             target.opaque = True
-            target.note(facts.line, f"{facts.url_keyword} is not statically known{where}: provider unknown")
+            note(facts.line, f"{facts.url_keyword} is not statically known{where}: provider unknown")
             return provider.id
         found, azure_v1 = provider_from_url(knowledge, facts.url)
         shown = facts.url.replace(UNKNOWN_PART, "{...}")
         if found is None:
             target.opaque = True
-            target.note(facts.line, f"{facts.url_keyword}={shown!r}: no known provider serves this host")
+            note(facts.line, f"{facts.url_keyword}={shown!r}: no known provider serves this host")
             return provider.id
         target.provider, target.provider_source, target.azure_v1 = found, FALLBACK if facts.url_fallback else CLIENT, azure_v1
-        target.note(facts.line, f"{facts.url_keyword}={shown!r} is {found.name}" + (" (Azure v1 API)" if azure_v1 else "")
+        note(facts.line, f"{facts.url_keyword}={shown!r} is {found.name}" + (" (Azure v1 API)" if azure_v1 else "")
                     + (" (a fallback: fixes that depend on it are unsafe)" if facts.url_fallback else ""))
         return provider.id
     if facts.env is not None and not decides:
         return _from_environment(knowledge, facts, target, provider, where)
     if facts.url_keyword is None and not decides and default_endpoint != "trusted":
         target.opaque = True
-        target.note(facts.line, f"no base URL given and default-endpoint = {default_endpoint!r}: the environment may redirect "
+        note(facts.line, f"no base URL given and default-endpoint = {default_endpoint!r}: the environment may redirect "
                                 f"{facts.class_name}, provider unknown")
         return provider.id
     target.provider, target.provider_source = provider, CLIENT
     if provider.id == "azure":
         if facts.hidden is not None:
-            target.note(facts.line, f"built with {facts.hidden}{where}: api_version not seen")
+            note(facts.line, f"built with {facts.hidden}{where}: api_version not seen")
         else:
             target.api_version = facts.api_version
-            target.note(facts.line, f"api_version={facts.api_version!r}" if facts.api_version else "api_version not statically known")
+            note(facts.line, f"api_version={facts.api_version!r}" if facts.api_version else "api_version not statically known")
     elif facts.hidden is not None:
-        target.note(facts.line, f"built with {facts.hidden}{where}: {provider.name}'s SDK speaks its own API whatever the host")
+        note(facts.line, f"built with {facts.hidden}{where}: {provider.name}'s SDK speaks its own API whatever the host")
     elif facts.url_keyword is None:
-        target.note(facts.line, f"no base URL given: the SDK's default endpoint is {provider.name}, "
+        note(facts.line, f"no base URL given: the SDK's default endpoint is {provider.name}, "
                                 f"and no {'/'.join(provider.env) or 'environment variable'} setting was found")
     return provider.id
 
@@ -223,18 +227,19 @@ def _from_environment(knowledge: Knowledge, facts: ClientFacts, target: Target, 
     value = setting.value if var != "*" else None  # a write to a variable we cannot name says nothing of its value
     how = "defaulted" if setting.kind == DEFAULTED else "set"
     place = f" in {origin}" if origin else where
+    note = partial(target.note, origin=origin or facts.origin)  # the line is in that file or module
     if value is None:
         target.opaque = True
-        target.note(line, f"{setting.describe()}: provider unknown" if setting.what else
-                    f"{var} is {how} to a value not statically known{place}: provider unknown")
+        note(line, f"{setting.describe()}: provider unknown" if setting.what else
+             f"{var} is {how} to a value not statically known{place}: provider unknown")
         return provider.id
     found, azure_v1 = provider_from_url(knowledge, value)
     if found is None:
         target.opaque = True
-        target.note(line, f"{var}={value!r}{place}: no known provider serves this host")
+        note(line, f"{var}={value!r}{place}: no known provider serves this host")
         return provider.id
     strong = setting.kind == ASSIGNED and not origin  # an assignment in this code; files and setdefault only apply when unset
     target.provider, target.provider_source, target.azure_v1 = found, CLIENT if strong else FALLBACK, azure_v1
-    target.note(line, f"{var}={value!r} ({how}{place}) is {found.name}"
+    note(line, f"{var}={value!r} ({how}{place}) is {found.name}"
                 + ("" if strong else ": the process environment may say otherwise, so fixes that depend on it are unsafe"))
     return provider.id

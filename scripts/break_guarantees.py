@@ -348,6 +348,10 @@ MUTATIONS = [
      '                print(f"[{(time.perf_counter() - started) / 60:5.1f} min] still running", flush=True)',
      "                pass",
      ["tests/test_scripts.py::test_fuzz_prints_each_line_as_it_comes_and_a_heartbeat_while_quiet"]),
+    ("nbevidence: a notebook finding's evidence lines counted in the joined cells, not in their own", "codemods/runner.py",
+     "        finding.evidence = [notebook.cite(code, e, finding.cell) for e in finding.evidence]",
+     "        finding.evidence = list(finding.evidence)",
+     ["tests/test_notebook.py::test_evidence_lines_are_counted_in_their_cells"]),
 ]
 
 

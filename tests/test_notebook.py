@@ -300,3 +300,24 @@ def test_a_split_that_does_not_check_out_is_one_error_and_the_file_unchanged(tmp
     assert res.returncode == 2 and b"Traceback" not in res.stderr
     assert path.read_bytes() == raw
     assert "max_completion_tokens" in (tmp_path / "other.py").read_text()  # the run went on
+
+
+def test_evidence_lines_are_counted_in_their_cells(tmp_path: Path) -> None:
+    # The client is built in cell 1 and used in cell 3: each evidence line is a row of its own
+    # cell, named with the cell when that is not the finding's, in text and JSON alike.
+    path = tmp_path / "demo.ipynb"
+    path.write_text(json.dumps(notebook(CELLS)))
+    evidence = [
+        "cell 1:3: client built by openai.OpenAI(...)",
+        "cell 1:3: no base URL given: the SDK's default endpoint is OpenAI, and no OPENAI_BASE_URL/OPENAI_API_BASE setting was found",
+        "line 2: model 'o3-mini'",
+    ]
+    out = tokenfix("check", "--show-evidence", str(path)).stdout.decode().splitlines()
+    assert out[4].startswith(f"{path}:cell 3:4:5: TOK002 ")
+    assert out[:4] + out[5:] == [
+        f"{path}:cell 3:1: openai.chat.completions -> provider openai (client), model o3-mini",
+        *(f"    {e}" for e in evidence),
+        *(f"    {e}" for e in evidence),
+    ]
+    (item,) = json.loads(tokenfix("check", "--format", "json", str(path)).stdout)
+    assert item["cell"] == 3 and item["evidence"] == evidence
