@@ -71,7 +71,7 @@ from .findings import Edit, FileResult, Finding, Fix, SiteSummary
 
 DEFAULT_DIR = ".tokenfix_cache"
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by tokenfix.\n# For information about cache directory tags see https://bford.info/cachedir/\n"
-LAYOUT = "2"  # bump when the entry format changes (2: sealed with the key, no file contents)
+LAYOUT = "3"  # bump when the entry format changes (2: sealed with the key, no file contents; 3: a site's notebook cell)
 PYTHON = "python%d.%d" % sys.version_info[:2]
 RULED_OUT = "ruled-out.json"
 RACY_SECONDS = 2.0
