@@ -371,6 +371,22 @@ def test_extra_rules_that_are_not_a_regular_file_are_named_not_read(tmp_path: Pa
     assert res.returncode == 2 and "cannot read rules file (" in res.stderr.decode() and "Traceback" not in res.stderr.decode()
 
 
+def test_extra_rules_naming_a_fifo_are_refused_without_waiting(tmp_path: Path) -> None:
+    """A FIFO named as a rules file: a blocking open would wait for a writer for ever."""
+    import os
+    import sys
+
+    os.mkfifo(tmp_path / "rules.toml")
+    (tmp_path / "tokenfix.toml").write_text('extra-rules = ["rules.toml"]\n')
+    shutil.copyfile(REASONING, tmp_path / "a.py")
+    res = subprocess.run([sys.executable, "-m", "codemods", "check", "--no-cache", str(tmp_path)], capture_output=True,
+                         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}, timeout=60)
+    stderr = res.stderr.decode()
+    assert res.returncode == 2 and "Traceback" not in stderr
+    assert stderr.splitlines()[0] == (f"tokenfix: error: {tmp_path / 'tokenfix.toml'}: extra-rules: "
+                                      f"{tmp_path / 'rules.toml'}: cannot read rules file (not a regular file); 1 file under it not checked until it is fixed"), stderr
+
+
 @pytest.mark.parametrize("value", ["inf", "0", "-1", "abc", "nan", "1e7"])
 def test_a_bad_file_timeout_is_a_one_line_error(tmp_path: Path, value: str) -> None:
     """`inf` crashed the pool (OverflowError), `abc` silently became 300 s, 0 and -1 timed out every file."""

@@ -122,3 +122,27 @@ def test_reading_checks_the_type_and_bounds_the_read(tmp_path: Path) -> None:
     assert read_regular(tmp_path / "a.py", len(CALL)) == CALL
     with pytest.raises(TooBig):
         read_regular(tmp_path / "a.py", len(CALL) - 1)
+
+
+def test_a_name_swapped_for_a_fifo_after_its_stat_is_refused_without_waiting(tmp_path: Path) -> None:
+    """The file was a regular one when looked at, and is a FIFO when opened (swapped in
+    between): the open does not wait for a writer, and the FIFO is refused, not read as empty."""
+    import signal
+
+    path = tmp_path / "a.py"
+    path.write_bytes(CALL)
+    info = os.stat(path)  # what the run saw first
+    path.unlink()
+    os.mkfifo(path)
+
+    def stuck(signum, frame):
+        raise TimeoutError("the open waited for a writer")
+
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(10)
+    try:
+        with pytest.raises(NotRegular, match="a FIFO"):
+            read_regular(path, 1000, info)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
