@@ -1,6 +1,6 @@
 """Break each reliability guarantee once, run the tests that guard it, expect them to fail.
 
-    python scripts/break_guarantees.py           # every mutation (about 5 minutes)
+    python scripts/break_guarantees.py           # every mutation (about 12 minutes)
     python scripts/break_guarantees.py --check   # only that every mutation still applies
     python scripts/break_guarantees.py --only cache   # those whose name contains "cache"
 
