@@ -47,3 +47,18 @@ def tokenfix_with_fault(fault: str, arg: str, *args: str, env: dict | None = Non
 @pytest.fixture
 def run_cli():
     return tokenfix
+
+
+# Files for the cache's tests: LLM calls of three kinds and one file that is not an LLM call.
+CACHE_NAMES = ("openai_self_client", "requests_json_dumps", "ollama_client_native", "twilio_not_llm")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A folder of the CACHE_NAMES fixtures and `plain.py`, which never passes the prefilter."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    for name in CACHE_NAMES:
+        shutil.copyfile(FIXTURES / name / "input.py", folder / f"{name}.py")
+    (folder / "plain.py").write_text("def add(a, b):\n    return a + b\n")
+    return folder

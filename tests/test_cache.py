@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,19 +17,9 @@ from codemods import runner
 from codemods.cache import CACHEDIR_TAG, LAYOUT, RULED_OUT, Cache, _seal
 from codemods.config import SettingsResolver
 
-from conftest import FIXTURES, tokenfix
-
-NAMES = ("openai_self_client", "requests_json_dumps", "ollama_client_native", "twilio_not_llm")
+from conftest import CACHE_NAMES as NAMES, FIXTURES, tokenfix
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    folder = tmp_path / "project"
-    folder.mkdir()
-    for name in NAMES:
-        shutil.copyfile(FIXTURES / name / "input.py", folder / f"{name}.py")
-    (folder / "plain.py").write_text("def add(a, b):\n    return a + b\n")  # never passes the prefilter
-    return folder
 
 
 def entries(cache_dir: Path) -> list[Path]:

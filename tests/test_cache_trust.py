@@ -26,9 +26,8 @@ from codemods import runner
 from codemods.cache import LAYOUT, Cache
 from codemods.config import SettingsResolver
 
-from conftest import FIXTURES
+from conftest import CACHE_NAMES as NAMES, FIXTURES
 
-NAMES = ("openai_self_client", "requests_json_dumps", "ollama_client_native", "twilio_not_llm")
 PLANT = "import os\nos.system('touch PWNED')\n"
 
 
@@ -39,15 +38,6 @@ def key_home(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(home))
     return home
 
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    folder = tmp_path / "project"
-    folder.mkdir()
-    for name in NAMES:
-        shutil.copyfile(FIXTURES / name / "input.py", folder / f"{name}.py")
-    (folder / "plain.py").write_text("def add(a, b):\n    return a + b\n")
-    return folder
 
 
 def expected(name: str) -> bytes:
