@@ -135,7 +135,7 @@ class Bench:
 
 def trigger_regex() -> str:
     """The prefilter's pattern as grep -E spells it."""
-    from codemods.prefilter import TRIGGERS
+    from codemods.run.prefilter import TRIGGERS
 
     return TRIGGERS.pattern.decode().replace("(?:", "(")
 

@@ -25,14 +25,14 @@ sys.path.insert(0, str(HERE.parent))
 
 import libcst as cst  # noqa: E402
 
-from codemods.callsites import CallSiteFinder  # noqa: E402
-from codemods.codegen import Layout  # noqa: E402
-from codemods.config import Settings  # noqa: E402
-from codemods.engine import analyze  # noqa: E402
+from codemods.analysis.callsites import CallSiteFinder  # noqa: E402
+from codemods.fixes.positions import Layout  # noqa: E402
+from codemods.knowledge.config import Settings  # noqa: E402
+from codemods.run.engine import analyze  # noqa: E402
 from codemods.knowledge import load  # noqa: E402
-from codemods.nodes import walk  # noqa: E402
-from codemods.scopes import Scopes  # noqa: E402
-from codemods.source import order, parse  # noqa: E402
+from codemods.analysis.nodes import walk  # noqa: E402
+from codemods.analysis.scopes import Scopes  # noqa: E402
+from codemods.analysis.source import order, parse  # noqa: E402
 from corpus import build_dense  # noqa: E402
 
 STAGES = ("ast parse and decode (source.py)", "walk and parents (nodes.py)", "scopes (scopes.py)",

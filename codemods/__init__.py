@@ -13,8 +13,8 @@ __all__ = ["__version__", "analyze", "fix_source"]
 
 def analyze(source, path: str = "<string>", settings=None, *, unsafe_fixes: bool = False):
     """Findings for one piece of source code (str or bytes), as the CLI would report them."""
-    from .config import Settings
-    from .engine import analyze as _analyze
+    from .knowledge.config import Settings
+    from .run.engine import analyze as _analyze
     from .knowledge import load
 
     settings = settings or Settings()
@@ -24,8 +24,8 @@ def analyze(source, path: str = "<string>", settings=None, *, unsafe_fixes: bool
 
 def fix_source(source, path: str = "<string>", settings=None, *, unsafe_fixes: bool = False):
     """The source with fixes applied (same type as given); unchanged when nothing applies."""
-    from .config import Settings
-    from .engine import analyze as _analyze
+    from .knowledge.config import Settings
+    from .run.engine import analyze as _analyze
     from .knowledge import load
 
     settings = settings or Settings()

@@ -16,15 +16,15 @@ from typing import Optional
 import click
 
 from . import __version__
-from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR, Cache
-from .config import ConfigError, SettingsResolver
-from .discover import discover
-from .findings import display_name
+from .run.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR, Cache
+from .knowledge.config import ConfigError, SettingsResolver
+from .run.discover import discover
+from .output.findings import display_name
 from .knowledge import Knowledge, KnowledgeError, load
-from .formats import render
-from .pool import default_jobs
-from .report import console, patch, plural, printable, shown_diff, write_sites, write_text
-from .runner import RunResult, file_timeout, knowledge_for, run, run_stdin, worker_memory
+from .output.formats import render
+from .run.pool import default_jobs
+from .output.report import console, patch, plural, printable, shown_diff, write_sites, write_text
+from .run.runner import RunResult, file_timeout, knowledge_for, run, run_stdin, worker_memory
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

@@ -14,8 +14,8 @@ import argparse
 import libcst as cst
 from libcst.codemod import CodemodCommand, CodemodContext, SkipFile
 
-from .config import Settings
-from .engine import analyze
+from .knowledge.config import Settings
+from .run.engine import analyze
 from .knowledge import load
 
 

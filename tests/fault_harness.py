@@ -24,8 +24,8 @@ def _raise(error: int):
 
 
 def install(fault: str, arg: str) -> None:
-    import codemods.runner as runner
-    from codemods.write import TEMP_SUFFIX
+    import codemods.run.runner as runner
+    from codemods.run.write import TEMP_SUFFIX
 
     if fault == "mkstemp-eacces":  # the folder cannot take a new file
         tempfile.mkstemp = lambda *a, **k: (_ for _ in ()).throw(PermissionError(errno.EACCES, os.strerror(errno.EACCES)))

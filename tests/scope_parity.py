@@ -24,10 +24,10 @@ from typing import Iterator, Optional
 import libcst as cst
 from libcst.metadata import ComprehensionScope, MetadataWrapper, ScopeProvider
 
-from codemods import nodes
-from codemods.codegen import Layout, walk
-from codemods.scopes import Scopes, _dotted
-from codemods.source import Source, order
+from codemods.analysis import nodes
+from codemods.fixes.positions import Layout, walk
+from codemods.analysis.scopes import Scopes, _dotted
+from codemods.analysis.source import Source, order
 
 
 def _comparable(names: set[str], dotted: str) -> set[str]:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-import codemods.cache
-import codemods.engine
-from codemods import runner
-from codemods.cache import CACHEDIR_TAG, LAYOUT, RULED_OUT, Cache, _seal
-from codemods.config import SettingsResolver
+import codemods.run.cache
+import codemods.run.engine
+from codemods.run import runner
+from codemods.run.cache import CACHEDIR_TAG, LAYOUT, RULED_OUT, Cache, _seal
+from codemods.knowledge.config import SettingsResolver
 
 from conftest import CACHE_NAMES as NAMES, FIXTURES, tokenfix
 
@@ -41,7 +41,7 @@ def forbid_parsing(monkeypatch) -> None:
     def parse(data):
         raise AssertionError("a cached file was parsed again")
 
-    monkeypatch.setattr(codemods.engine, "_parse", parse)
+    monkeypatch.setattr(codemods.run.engine, "_parse", parse)
 
 
 def test_second_run_is_served_from_the_cache_with_the_same_report(project: Path, tmp_path: Path, monkeypatch) -> None:
@@ -127,7 +127,7 @@ def test_anything_the_result_depends_on_changes_the_key(project: Path, tmp_path:
     assert misses(fix=True) == 4  # the mode
     assert misses(cli={"select": ("TOK001",)}) == 4  # the settings
     assert misses(cli={"provider": "ollama"}) == 4
-    monkeypatch.setattr(codemods.cache, "__version__", "0.0.0-other")
+    monkeypatch.setattr(codemods.run.cache, "__version__", "0.0.0-other")
     assert misses() == 4  # the tool's version
     monkeypatch.undo()
     real_load = runner.load
@@ -223,7 +223,7 @@ def _reads(monkeypatch) -> list[str]:
 
 
 def test_a_file_the_prefilter_ruled_out_is_not_read_again_until_it_changes(project: Path, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(codemods.cache, "RACY_SECONDS", 0.0)  # the files were written a moment ago
+    monkeypatch.setattr(codemods.run.cache, "RACY_SECONDS", 0.0)  # the files were written a moment ago
     cache_dir = tmp_path / "cache"
     first = run(project, Cache(cache_dir))
     assert (cache_dir / f"v{LAYOUT}" / RULED_OUT).exists()
@@ -253,7 +253,7 @@ def test_a_file_changed_a_moment_ago_is_read_again(project: Path, tmp_path: Path
 
 @pytest.mark.parametrize("damage", [b"", b"not json\n{}", "other-version", "edited", "unsealed"])
 def test_a_damaged_or_foreign_record_of_ruled_out_files_is_ignored(project: Path, tmp_path: Path, monkeypatch, damage) -> None:
-    monkeypatch.setattr(codemods.cache, "RACY_SECONDS", 0.0)
+    monkeypatch.setattr(codemods.run.cache, "RACY_SECONDS", 0.0)
     cache_dir = tmp_path / "cache"
     first = run(project, Cache(cache_dir))
     record = cache_dir / f"v{LAYOUT}" / RULED_OUT
@@ -261,7 +261,7 @@ def test_a_damaged_or_foreign_record_of_ruled_out_files_is_ignored(project: Path
     if damage == "edited":  # a valid MAC over edited contents
         record.write_bytes(mac + b"\n" + body.replace(b"[", b"[1,", 1))
     elif damage == "unsealed":  # the old layout's header: a checksum anyone can compute
-        record.write_bytes(b'{"version": "%s", "sum": "x"}\n' % codemods.cache.__version__.encode() + body)
+        record.write_bytes(b'{"version": "%s", "sum": "x"}\n' % codemods.run.cache.__version__.encode() + body)
     elif damage == "other-version":  # sealed with our key, by another version of tokenfix
         other = json.dumps({**json.loads(body), "version": "0.0.0"}).encode()
         record.write_bytes(_seal(Cache(cache_dir)._secret(), RULED_OUT, other))

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-import codemods.cache
-from codemods import runner
-from codemods.cache import LAYOUT, Cache
-from codemods.config import SettingsResolver
+import codemods.run.cache
+from codemods.run import runner
+from codemods.run.cache import LAYOUT, Cache
+from codemods.knowledge.config import SettingsResolver
 
 from conftest import CACHE_NAMES as NAMES, FIXTURES
 
@@ -176,7 +176,7 @@ def _forge_old(name: str) -> bytes:
 
 def _forge_with(secret: bytes, name: str) -> bytes:
     """An entry sealed with a real key, another one than the reader's (another machine's)."""
-    return codemods.cache._seal(secret, name, json.dumps({"key": name, "result": FORGED_RESULT}).encode())
+    return codemods.run.cache._seal(secret, name, json.dumps({"key": name, "result": FORGED_RESULT}).encode())
 
 
 @pytest.mark.parametrize("forger", ["old-checksum", "attacker-key"])
@@ -257,7 +257,7 @@ def test_an_entry_sealed_with_the_right_key_still_cannot_write_code(project: Pat
     for path in entries:
         entry = json.loads(path.read_bytes().partition(b"\n")[2])
         entry["result"]["fixed"] = PLANT
-        path.write_bytes(codemods.cache._seal(secret, path.name, json.dumps(entry).encode()))
+        path.write_bytes(codemods.run.cache._seal(secret, path.name, json.dumps(entry).encode()))
     plain = (project / "plain.py").read_bytes()
     cache = Cache(cache_dir)
     run(project, cache, fix=True, write=True)
@@ -331,7 +331,7 @@ def test_cache_records_that_are_no_regular_file_are_refused_unread(project: Path
     them, reports as before, and rebuilds the cache."""
     cache_dir = tmp_path / "cache"
     env = {"TOKENFIX_CACHE_DIR": str(cache_dir)}
-    time.sleep(codemods.cache.RACY_SECONDS + 0.1)  # plain.py not changed a moment ago: the record remembers it
+    time.sleep(codemods.run.cache.RACY_SECONDS + 0.1)  # plain.py not changed a moment ago: the record remembers it
     first = cli(project, "check", ".", env=env)
     records = [p for p in (cache_dir / f"v{LAYOUT}").rglob("*") if p.is_file()]
     assert len(records) == 5 and (cache_dir / f"v{LAYOUT}" / "ruled-out.json") in records

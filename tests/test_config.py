@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from codemods.config import _KEYS, ConfigError, Settings, SettingsResolver, find_config, load_settings
+from codemods.knowledge.config import _KEYS, ConfigError, Settings, SettingsResolver, find_config, load_settings
 from conftest import FIXTURES, tokenfix
 
 PARAM_CLIENT = FIXTURES / "config_provider_default" / "input.py"  # max_completion_tokens, client unknown
@@ -137,7 +137,7 @@ def test_walk_order_symlinks_and_odd_entries(tmp_path: Path) -> None:
     """The walk lists Python files depth-first in name order, prunes excluded folders, and
     leaves out symlinks (to files and to folders), folders named like modules and non-Python
     files; inside git, only what git would track, matched through a symlinked root too."""
-    from codemods.discover import discover
+    from codemods.run.discover import discover
 
     tree = tmp_path / "tree"
     for name in ("b.py", "a/z.py", "a/b/c.pyi", "a/nb.ipynb", "c.py/inner.py", "build/x.py", "d/readme.txt", "d/e.py"):
@@ -287,7 +287,7 @@ def test_a_pyproject_is_parsed_only_when_it_mentions_tokenfix(tmp_path: Path, mo
     """A 100 MB pyproject.toml took 6 s to parse for nothing: now one without the word is not
     parsed at all (not even read past the size limit), and one too large to read that might
     hold settings is an error."""
-    import codemods.config as config
+    import codemods.knowledge.config as config
     from codemods.knowledge import MAX_SETTINGS_BYTES
 
     parsed = []

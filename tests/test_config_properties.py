@@ -17,7 +17,7 @@ from hypothesis import given, strategies as st
 
 import test_properties  # noqa: F401 - registers and loads the hypothesis profiles
 from codemods.cli import main
-from codemods.config import _KEYS, _OVERRIDE_KEYS
+from codemods.knowledge.config import _KEYS, _OVERRIDE_KEYS
 from codemods.knowledge import CheckInfo, Model, Provider, Surface
 from conftest import FIXTURES
 

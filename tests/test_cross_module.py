@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codemods.clientindex import ClientIndex, module_names
+from codemods.analysis.clientindex import ClientIndex, module_names
 from codemods.knowledge import load
 from conftest import tokenfix
 
@@ -104,7 +104,7 @@ def test_one_file_run_sees_the_clients_of_modules_it_imports(tmp_path: Path) -> 
 
 
 def test_imported_modules() -> None:
-    from codemods.modules import imported_modules
+    from codemods.analysis.modules import imported_modules
 
     code = b"""import os, app.llm as llm
 from openai import OpenAI
@@ -127,7 +127,7 @@ if True:
 
 
 def test_index_holds_only_what_the_file_imports(tmp_path: Path) -> None:
-    from codemods.clientindex import Directory
+    from codemods.analysis.clientindex import Directory
 
     user = make_tree(tmp_path)
     (tmp_path / "app" / "unrelated.py").write_text("from openai import OpenAI\nother = OpenAI()\n")

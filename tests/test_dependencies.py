@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from codemods.dependencies import DeclaredVersions, _lock_pins, _requirement_floors, lacks_keyword
+from codemods.analysis.dependencies import DeclaredVersions, _lock_pins, _requirement_floors, lacks_keyword
 
 PACKAGES = frozenset({"openai", "groq"})
 

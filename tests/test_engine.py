@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import codemods.layout
-from codemods.config import Settings
-from codemods.engine import analyze
+import codemods.fixes.edits
+from codemods.knowledge.config import Settings
+from codemods.run.engine import analyze
 from codemods.knowledge import load
 
 from conftest import FIXTURES
@@ -36,7 +36,7 @@ def test_no_call_site_in_busy_stdlib_modules_without_prefilter(name: str) -> Non
 
 
 def test_a_fix_that_would_not_parse_is_dropped(monkeypatch) -> None:
-    monkeypatch.setattr(codemods.layout, "renamed_key", lambda node, new: node.with_changes(value="if"))
+    monkeypatch.setattr(codemods.fixes.edits, "renamed_key", lambda node, new: node.with_changes(value="if"))
     data = (FIXTURES / "openai_module_level" / "input.py").read_bytes()
     result = analyze(data, "a.py", load(), Settings(), fix=True)
     assert not result.changed
@@ -64,13 +64,13 @@ def test_checking_without_libcst_judges_fixes_as_libcst_does(name: str, monkeypa
     the run that makes the fix on LibCST's tree says."""
     data = (FIXTURES / name / "input.py").read_bytes()
     with_libcst = analyze(data, "a.py", load(), Settings(), edits=True)
-    import codemods.realize
+    import codemods.fixes.apply
 
     def no_libcst(data):
         raise AssertionError("checking parsed the file with LibCST")
 
     if not any(f.fix and any(r.comments == "ask-libcst" for r in f.fix.replacements) for f in with_libcst.findings):
-        monkeypatch.setattr(codemods.realize, "parse", no_libcst)
+        monkeypatch.setattr(codemods.fixes.apply, "parse", no_libcst)
     without = analyze(data, "a.py", load(), Settings())
     assert _judged(without) == _judged(with_libcst)
     assert all(not f.edits for f in without.findings)
@@ -78,12 +78,12 @@ def test_checking_without_libcst_judges_fixes_as_libcst_does(name: str, monkeypa
 
 
 def test_a_file_only_python_parses_is_checked_and_left_alone(monkeypatch) -> None:
-    import codemods.realize
+    import codemods.fixes.apply
 
     def refuse(data):
         raise cst.ParserSyntaxError("LibCST refuses this", lines=["x"], raw_line=1, raw_column=0)
 
-    monkeypatch.setattr(codemods.realize, "parse", refuse)
+    monkeypatch.setattr(codemods.fixes.apply, "parse", refuse)
     data = (FIXTURES / "openai_module_level" / "input.py").read_bytes()
     checked = analyze(data, "a.py", load(), Settings())
     assert [f.code for f in checked.findings] == ["TOK002"] and checked.error is None
@@ -118,7 +118,7 @@ def test_python_api_round_trip() -> None:
 
 
 def test_prefilter_never_drops_a_file_the_analysis_would_flag() -> None:
-    from codemods.prefilter import may_have_findings
+    from codemods.run.prefilter import may_have_findings
 
     from conftest import CASES
 
@@ -136,7 +136,7 @@ def test_prefilter_never_drops_a_file_the_analysis_would_flag() -> None:
                                  b"create", b"x", b" ", b"\n", b"\x00", b"\xff"]), max_size=12))
 def test_prefilter_literal_scan_is_the_trigger_regex(pieces: list[bytes]) -> None:
     """The literal searches are a faster spelling of TRIGGERS, never a different rule."""
-    from codemods.prefilter import TRIGGERS, may_have_findings
+    from codemods.run.prefilter import TRIGGERS, may_have_findings
 
     data = b"".join(pieces)
     assert may_have_findings(data) == (TRIGGERS.search(data) is not None)

@@ -213,7 +213,7 @@ def test_a_read_only_file_is_not_rewritten(tmp_path: Path, mode: int) -> None:
 
 
 def test_a_file_swapped_for_a_fifo_before_the_write_is_refused_without_hanging(tmp_path: Path) -> None:
-    from codemods.write import WriteError, atomic_write
+    from codemods.run.write import WriteError, atomic_write
 
     target = tmp_path / "a.py"
     os.mkfifo(target)  # what stands where the analysed file was
@@ -230,8 +230,7 @@ def test_a_file_swapped_for_a_fifo_before_the_write_is_refused_without_hanging(t
 
 def test_the_second_read_stops_one_byte_past_the_expected_size(tmp_path: Path, monkeypatch) -> None:
     """A file grown huge meanwhile (or /dev/zero put in its place) is not read whole."""
-    from codemods import write
-
+    from codemods.run import write
     target = tmp_path / "a.py"
     target.write_bytes(ORIGINAL + b"#" * 10_000_000)
     _, current = write._read_again(target, len(ORIGINAL))

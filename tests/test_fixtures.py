@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from codemods.config import Settings
+from codemods.knowledge.config import Settings
 from codemods.checks import enabled_checks
-from codemods.engine import MAX_PASSES, analyze, one_pass
+from codemods.run.engine import MAX_PASSES, analyze, one_pass
 from codemods.knowledge import load
 
 from conftest import FIXTURES, tokenfix

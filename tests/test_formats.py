@@ -54,7 +54,7 @@ def test_github_annotations(project: Path) -> None:
 
 
 def test_github_escapes_newlines_and_separators(tmp_path: Path) -> None:
-    from codemods.formats import _escape_data, _escape_property
+    from codemods.output.formats import _escape_data, _escape_property
 
     assert _escape_data("a\nb%c\r") == "a%0Ab%25c%0D"
     assert _escape_property("x:y,z") == "x%3Ay%2Cz"
@@ -93,10 +93,10 @@ def test_text_written_without_rich_is_what_rich_writes(monkeypatch) -> None:
     """Into a pipe, text lines skip rich's rendering (report._print); the bytes must not change."""
     import io
 
-    from codemods import report
-    from codemods.engine import analyze
-    from codemods.config import Settings
-    from codemods.findings import Finding
+    from codemods.output import report
+    from codemods.run.engine import analyze
+    from codemods.knowledge.config import Settings
+    from codemods.output.findings import Finding
     from codemods.knowledge import load
 
     results = []

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from codemods.dependencies import DeclaredVersions
-from codemods.environment import MAX_BYTES
+from codemods.analysis.dependencies import DeclaredVersions
+from codemods.analysis.environment import MAX_BYTES
 from conftest import FIXTURES, tokenfix
 
 REASONING = FIXTURES / "openai_module_level" / "input.py"  # one TOK002, a safe rename

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from codemods.layout import integer, renamed_key, with_keyword, without_element
+from codemods.fixes.edits import integer, renamed_key, with_keyword, without_element
 
 
 def insert(code: str) -> str:

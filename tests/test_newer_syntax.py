@@ -17,9 +17,9 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from codemods import cache as cache_module
-from codemods.cache import Cache
-from codemods.newer_syntax import constructs, explain
+from codemods.run import cache as cache_module
+from codemods.run.cache import Cache
+from codemods.fixes.newer_syntax import constructs, explain
 from conftest import tokenfix
 
 HERE = f"{sys.version_info[0]}.{sys.version_info[1]}"

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import ROOT
 
-from codemods.reading import CHUNK, NotRegular, TooBig, read_regular, scan
+from codemods.run.reading import CHUNK, NotRegular, TooBig, read_regular, scan
 
 CALL = b'from openai import OpenAI\nOpenAI().chat.completions.create(model="o3-mini", messages=[], max_tokens=500)\n'
 FIXED = CALL.replace(b"max_tokens", b"max_completion_tokens")

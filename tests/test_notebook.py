@@ -217,13 +217,13 @@ def test_fixes_made_over_several_passes_are_written(tmp_path: Path) -> None:
 # -- the split is checked before anything is written ------------------------------------------
 
 def parsed(cells: list[dict]):
-    from codemods.notebook import Notebook
+    from codemods.run.notebook import Notebook
 
     return Notebook.parse((json.dumps(notebook(cells), indent=1) + "\n").encode())
 
 
 def test_a_cell_changed_outside_the_edits_is_never_written() -> None:
-    from codemods.notebook import NotebookError
+    from codemods.run.notebook import NotebookError
 
     nb = parsed([plain(CLIENT), plain(["x = 1\n"]), plain(CALL)])
     edit = (nb.code.splitlines().index("    max_tokens=2000,") + 1,) * 2 + ("max_completion_tokens",)
@@ -240,7 +240,7 @@ def test_a_cell_changed_outside_the_edits_is_never_written() -> None:
 
 
 def test_a_fix_reaching_a_hidden_magic_is_not_written() -> None:
-    from codemods.notebook import NotebookError
+    from codemods.run.notebook import NotebookError
 
     nb = parsed([plain([*CLIENT, "!echo hi\n", "x = 1\n"])])
     row = nb.code.splitlines().index("#tokenfix-magic:!echo hi") + 1  # hidden at column 0
@@ -264,14 +264,14 @@ def test_the_marker_is_one_no_cell_holds() -> None:
     (["ab\n", "cd\n"], [(1, 4, "X")], ["aXd\n"]),
 ])
 def test_spliced_keeps_every_untouched_element(elements, hunks, expected) -> None:
-    from codemods.notebook import _spliced
+    from codemods.run.notebook import _spliced
 
     assert _spliced(elements, hunks) == expected
 
 
 REFUSING_ENGINE = """
 import sys
-import codemods.engine as engine
+import codemods.run.engine as engine
 real = engine.analyze
 def analyze(data, *args, **kwargs):  # an engine that also changes a line no edit covers
     result = real(data, *args, **kwargs)

@@ -8,9 +8,9 @@ import os
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from codemods.config import Settings
+from codemods.knowledge.config import Settings
 from codemods.knowledge import load
-from codemods.runner import analyze_notebook
+from codemods.run.runner import analyze_notebook
 
 KNOWLEDGE = load()
 

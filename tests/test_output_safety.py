@@ -15,12 +15,12 @@ from hypothesis import given, strategies as st
 from rich.console import Console
 
 import test_properties  # noqa: F401 - registers and loads the hypothesis profiles
-from codemods.config import Settings
-from codemods.findings import display_name
-from codemods.formats import render
+from codemods.knowledge.config import Settings
+from codemods.output.findings import display_name
+from codemods.output.formats import render
 from codemods.knowledge import load
-from codemods.report import write_sites, write_text
-from codemods.runner import analyze_bytes
+from codemods.output.report import write_sites, write_text
+from codemods.run.runner import analyze_bytes
 from conftest import FIXTURES, tokenfix
 from test_formats import sarif_schema
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import codemods.pool
-from codemods import runner
-from codemods.config import SettingsResolver
+import codemods.run.pool
+from codemods.run import runner
+from codemods.knowledge.config import SettingsResolver
 
 from conftest import FIXTURES, tokenfix
 
@@ -53,14 +53,14 @@ def test_fixes_are_identical_with_one_or_two_processes(tree: Path, tmp_path: Pat
 
 def test_many_files_share_the_pool_a_handful_go_to_one_worker(tree: Path, monkeypatch) -> None:
     calls = []
-    real = codemods.pool.ordered_map
+    real = codemods.run.pool.ordered_map
 
     def spy(function, tasks, jobs, initializer, timeout, min_pool=1, memory=0):
-        stats = codemods.pool.PoolStats()
+        stats = codemods.run.pool.PoolStats()
         calls.append(stats)
         return real(function, tasks, jobs, initializer, timeout, min_pool, stats, memory)
 
-    monkeypatch.setattr(codemods.pool, "ordered_map", spy)
+    monkeypatch.setattr(codemods.run.pool, "ordered_map", spy)
     files = sorted(tree.glob("*.py"))
     resolver = SettingsResolver(None, {})
     parsed = len([f for f in files if not f.name.endswith("_plain.py")])
@@ -95,7 +95,7 @@ def _task(item):
 def test_a_worker_that_dies_or_overruns_costs_one_task_not_the_run() -> None:
     import time
 
-    from codemods.pool import Failure, ordered_map
+    from codemods.run.pool import Failure, ordered_map
 
     started = time.monotonic()
     import faulthandler
@@ -113,7 +113,7 @@ def test_tasks_are_read_while_the_workers_work_and_no_further_ahead_than_the_lim
     """runner reads files lazily through the pool: reading overlaps analysis, and memory stays bounded."""
     import faulthandler
 
-    from codemods.pool import READ_AHEAD, PoolStats, ordered_map
+    from codemods.run.pool import READ_AHEAD, PoolStats, ordered_map
 
     results: list = []
     seen_at_pull: list[int] = []
@@ -135,7 +135,7 @@ def test_tasks_are_read_while_the_workers_work_and_no_further_ahead_than_the_lim
 def test_an_error_while_reading_stops_the_workers() -> None:
     import faulthandler
 
-    from codemods.pool import ordered_map
+    from codemods.run.pool import ordered_map
 
     def tasks():
         yield from range(10)
@@ -265,7 +265,7 @@ def test_a_bad_worker_memory_limit_is_one_line(tmp_path: Path, value: str) -> No
 
 
 def test_each_worker_gets_its_share_of_the_machine() -> None:
-    from codemods.pool import memory_share
+    from codemods.run.pool import memory_share
 
     total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     assert memory_share(2) >= 1 << 30

@@ -14,9 +14,9 @@ import libcst as cst
 from hypothesis import HealthCheck, given, settings, strategies as st
 from test_fixtures import apply_edits
 
-from codemods.config import Settings
+from codemods.knowledge.config import Settings
 from codemods.checks import all_checks
-from codemods.engine import MAX_PASSES, analyze, one_pass
+from codemods.run.engine import MAX_PASSES, analyze, one_pass
 from codemods.knowledge import load
 
 settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from codemods.docs import checks_table
+from codemods.output.docs import checks_table
 from codemods.knowledge import load
 from conftest import ROOT, tokenfix
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from codemods.config import Settings
-from codemods.engine import analyze
+from codemods.knowledge.config import Settings
+from codemods.run.engine import analyze
 from codemods.knowledge import load
 from conftest import FIXTURES, ROOT
 

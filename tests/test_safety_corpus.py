@@ -17,8 +17,8 @@ from pathlib import Path
 import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
-from codemods.config import Settings
-from codemods.engine import analyze
+from codemods.knowledge.config import Settings
+from codemods.run.engine import analyze
 from codemods.knowledge import load
 from conftest import tokenfix
 

@@ -19,9 +19,9 @@ from hypothesis import assume, given
 from scope_parity import differences
 
 import test_properties  # noqa: F401 - registers and loads the hypothesis profile
-from codemods.nodes import walk
-from codemods.scopes import Scopes
-from codemods.source import order
+from codemods.analysis.nodes import walk
+from codemods.analysis.scopes import Scopes
+from codemods.analysis.source import order
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = Path(sysconfig.get_paths()["stdlib"])

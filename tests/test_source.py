@@ -19,8 +19,8 @@ import pytest
 from hypothesis import assume, given
 
 import test_properties  # noqa: F401 - registers and loads the hypothesis profile
-from codemods.nodes import walk
-from codemods.source import Source, is_single_string, parse
+from codemods.analysis.nodes import walk
+from codemods.analysis.source import Source, is_single_string, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = Path(sysconfig.get_paths()["stdlib"])

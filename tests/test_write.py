@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from codemods.write import WriteError, atomic_write
+from codemods.run.write import WriteError, atomic_write
 from conftest import FIXTURES, tokenfix
 
 

@@ -12,14 +12,14 @@ import pkgutil
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
-from ..callsites import CallSite, CallSiteFinder, LimitParam
-from ..config import Settings
-from ..dependencies import lacks_keyword
-from ..findings import SAFE, SCAN, UNSAFE, Finding, Fix, Replacement
+from ..analysis.callsites import CallSite, CallSiteFinder, LimitParam
+from ..knowledge.config import Settings
+from ..analysis.dependencies import lacks_keyword
+from ..output.findings import SAFE, SCAN, UNSAFE, Finding, Fix, Replacement
 from ..knowledge import Knowledge, SafeDefault, safe_default
-from ..source import Located
-from ..targets import CONFIG, PROVEN
-from ..values import IntValue
+from ..analysis.source import Located
+from ..analysis.targets import CONFIG, PROVEN
+from ..analysis.values import IntValue
 
 
 @dataclass
@@ -129,14 +129,14 @@ def rename_fix(site: CallSite, limit: LimitParam, new_name: str, message: str, a
 
 
 def _renamed(node, new_name: str):
-    from ..layout import renamed_key
+    from ..fixes.edits import renamed_key
 
     return renamed_key(node, new_name)
 
 
 def _integer(value: int):
     def make(node):
-        from ..layout import integer
+        from ..fixes.edits import integer
 
         return integer(value, node)
     return make

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..callsites import CallSite
-from ..findings import SAFE, UNSAFE, Finding
+from ..analysis.callsites import CallSite
+from ..output.findings import SAFE, UNSAFE, Finding
 from . import Check, Context, endpoint_seen, model_known, value_fix
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 from typing import Iterator, Optional
 
-from ..callsites import CallSite, LimitParam
-from ..findings import ASK_LIBCST, SAFE, UNSAFE, Finding, Fix, Replacement
-from ..targets import accepts_mct
-from ..values import DictItem
+from ..analysis.callsites import CallSite, LimitParam
+from ..output.findings import ASK_LIBCST, SAFE, UNSAFE, Finding, Fix, Replacement
+from ..analysis.targets import accepts_mct
+from ..analysis.values import DictItem
 from . import Check, Context, endpoint_seen
 
 
@@ -65,7 +65,7 @@ def _same_value(ctx: Context, keep: LimitParam, drop: LimitParam) -> bool:
 
 def _without(index: int):
     def make(container):
-        from ..layout import without_element
+        from ..fixes.edits import without_element
 
         items = container.args if type(container).__name__ == "Call" else container.elements
         return without_element(container, items[index])[0]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..callsites import CallSite
-from ..findings import SAFE, UNSAFE, Finding
-from ..targets import azure_accepts_mct
+from ..analysis.callsites import CallSite
+from ..output.findings import SAFE, UNSAFE, Finding
+from ..analysis.targets import azure_accepts_mct
 from . import Check, Context, endpoint_seen, model_known, rename_fix, sdk_lacks
 
 

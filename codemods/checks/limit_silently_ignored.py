@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 from typing import Iterator, Optional
 
-from ..callsites import CallSite
-from ..findings import DISPLAY_ONLY, SAFE, Finding, Fix, Replacement
-from ..targets import accepts_mct
+from ..analysis.callsites import CallSite
+from ..output.findings import DISPLAY_ONLY, SAFE, Finding, Fix, Replacement
+from ..analysis.targets import accepts_mct
 from . import Check, Context, rename_fix
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..callsites import CallSite
-from ..findings import KEEPS, SAFE, Finding, Fix, Replacement
+from ..analysis.callsites import CallSite
+from ..output.findings import KEEPS, SAFE, Finding, Fix, Replacement
 from . import Check, Context
 
 
@@ -28,7 +28,7 @@ class MissingRequiredLimit(Check):
 
 def _adding(name: str, value: int):
     def make(call):
-        from ..layout import integer, with_keyword
+        from ..fixes.edits import integer, with_keyword
 
         return with_keyword(call, name, integer(value))
     return make

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..callsites import CallSite
-from ..findings import Finding
+from ..analysis.callsites import CallSite
+from ..output.findings import Finding
 from . import Check, Context
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..callsites import CallSite
-from ..findings import SAFE, UNSAFE, Finding
-from ..targets import accepts_mct
+from ..analysis.callsites import CallSite
+from ..output.findings import SAFE, UNSAFE, Finding
+from ..analysis.targets import accepts_mct
 from . import Check, Context, endpoint_seen, rename_fix
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
-from ..callsites import CallSite
-from ..findings import SAFE, Finding
+from ..analysis.callsites import CallSite
+from ..output.findings import SAFE, Finding
 from . import Check, Context, rename_fix
 
 

@@ -64,10 +64,10 @@ import time
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-from . import __version__
-from .config import ConfigError
-from .environment import read_limited
-from .findings import Edit, FileResult, Finding, Fix, SiteSummary
+from .. import __version__
+from ..knowledge.config import ConfigError
+from ..analysis.environment import read_limited
+from ..output.findings import Edit, FileResult, Finding, Fix, SiteSummary
 
 DEFAULT_DIR = ".tokenfix_cache"
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by tokenfix.\n# For information about cache directory tags see https://bford.info/cachedir/\n"

@@ -15,10 +15,10 @@ from typing import Sequence
 
 import libcst as cst
 
-from .codegen import Layout, walk
-from .findings import ASK_LIBCST, DISPLAY_ONLY, SAFE, UNSAFE, FileResult, Finding
-from .layout import comments
-from .source import Source
+from .positions import Layout, walk
+from ..output.findings import ASK_LIBCST, DISPLAY_ONLY, SAFE, UNSAFE, FileResult, Finding
+from .edits import comments
+from ..analysis.source import Source
 
 
 def parse(data: bytes) -> cst.Module:
@@ -102,7 +102,7 @@ class Realization:
         try:
             parse(new_bytes)
         except Exception as exc:  # noqa: BLE001
-            from .engine import parse_error
+            from ..run.engine import parse_error
 
             result.notes.append(f"fixes dropped: the fixed code would not parse ({parse_error(exc)[0]})")
             return

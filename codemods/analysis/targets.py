@@ -14,7 +14,7 @@ from typing import Optional
 from urllib.parse import urlsplit
 
 from .environment import ASSIGNED, DEFAULTED, EnvSetting
-from .knowledge import Knowledge, Model, Provider
+from ..knowledge import Knowledge, Model, Provider
 
 # Stands for an unresolved piece of a string (an f-string field). Defined here, not in
 # values.py, so that the client index can be built without importing LibCST.

@@ -24,7 +24,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange
 
-from .findings import Edit, Finding
+from ..output.findings import Edit, Finding
 
 
 class _Recording:

@@ -19,9 +19,9 @@ from typing import Iterable, Optional, Sequence
 from .clients import read_client
 from .dependencies import Declared, DeclaredVersions
 from .environment import Environment, EnvironmentFiles, EnvSetting, ProjectTree, read_limited
-from .knowledge import Knowledge
+from ..knowledge import Knowledge
 from .modules import ModuleFinder, imported_modules, module_names, package_base
-from .prefilter import may_build_client
+from ..run.prefilter import may_build_client
 from .targets import ClientFacts
 
 MAX_MODULE_BYTES = 10 * 1024 * 1024
@@ -144,7 +144,7 @@ def module_facts(data: bytes, knowledge: Knowledge, origin: str, environment: En
     if not (builds or writes_env):
         return {}, []
     from .callsites import CallSiteFinder
-    from .config import Settings
+    from ..knowledge.config import Settings
     from .source import parse
 
     try:

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Optional
 
 import tomllib
 
-from .reading import read_at_most
+from ..run.reading import read_at_most
 
 
 class KnowledgeError(Exception):
@@ -29,11 +29,11 @@ class KnowledgeError(Exception):
 
 def rules_dir() -> Path:
     """Where the shipped TOML lives: inside the package in a wheel, at the repo top when editable."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "rules", here.parent / "rules"):
+    package = Path(__file__).resolve().parent.parent  # codemods/
+    for candidate in (package / "rules", package.parent / "rules"):
         if (candidate / "providers.toml").is_file():
             return candidate
-    raise KnowledgeError(f"rules/*.toml not found next to {here}; reinstall tokenfix")
+    raise KnowledgeError(f"rules/*.toml not found next to {package}; reinstall tokenfix")
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence, Union
 
 from .clients import OPTION_CALLS, environment_writes, read_client, timeout_given, with_options
-from .config import Settings
+from ..knowledge.config import Settings
 from .environment import Environment, EnvSetting
-from .knowledge import Knowledge, Surface
+from ..knowledge import Knowledge, Surface
 from .nodes import find_all, is_name, is_self_attribute, is_true, keyword, positional, walk
 from .scopes import Scopes
 from .source import Source, order

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from .cache import Cache
-from .config import ConfigError, Settings, SettingsResolver
-from .findings import FileResult, detach, display_name, summarize_site
-from .knowledge import Knowledge, load
+from ..knowledge.config import ConfigError, Settings, SettingsResolver
+from ..output.findings import FileResult, detach, display_name, summarize_site
+from ..knowledge import Knowledge, load
 from .prefilter import may_have_findings
 from .reading import Refused, TooBig, read_regular, scan
 from .write import WriteError, atomic_write
@@ -103,8 +103,8 @@ def analyze_notebook(data: bytes, display: str, knowledge: Knowledge, settings: 
 def _with_magics(index, notebook, knowledge: Knowledge):
     """The run's index for a notebook, its `%env` / `%set_env` magics added to the environment as
     the writes in code they are (those of cells not analysed only as fallbacks: their order is unseen)."""
-    from .clientindex import ClientIndex, _env_vars
-    from .environment import Environment, magic_settings
+    from ..analysis.clientindex import ClientIndex, _env_vars
+    from ..analysis.environment import Environment, magic_settings
 
     wanted = frozenset(_env_vars(knowledge))
     writes = magic_settings(notebook.magics(), wanted)
@@ -253,10 +253,10 @@ def _analyze_jobs(found: Iterable[_Job], slots: list, out: RunResult, paths: Seq
         for job in found:
             knowledge = knowledge_for(job.settings)
             if directory is None:
-                from .clientindex import Directory  # only when some file needs analysing
+                from ..analysis.clientindex import Directory  # only when some file needs analysing
 
                 directory = Directory(paths, roots, knowledge)
-            from .modules import module_names
+            from ..analysis.modules import module_names
 
             job.names = tuple(module_names(job.path, roots))
             job.index = directory.index_for(job.path, _code(job), job.names)
@@ -467,8 +467,8 @@ def run_stdin(data: bytes, display: str, resolver: SettingsResolver, *, fix: boo
     knowledge_for(settings)  # configuration errors surface here
     result = FileResult(display, data)
     if may_have_findings(data):
-        from .clientindex import Directory
-        from .modules import module_names
+        from ..analysis.clientindex import Directory
+        from ..analysis.modules import module_names
 
         # As for a file on disk: the clients its modules export and the .env files of its folder.
         path = (Path.cwd() / display) if display != "-" else Path.cwd() / "-"

@@ -17,8 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from .config import Settings, SettingsResolver
-from .findings import display_name
+from ..knowledge.config import Settings, SettingsResolver
+from ..output.findings import display_name
 
 # Folders that hold other people's code, tool caches or build output.
 DEFAULT_EXCLUDES = (

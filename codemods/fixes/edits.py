@@ -74,7 +74,7 @@ def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Ca
 
 def comments(node: cst.CSTNode) -> list[str]:
     """The comments inside a node, sorted: a fix that changes them is not safe."""
-    from .codegen import walk
+    from .positions import walk
 
     return sorted(n.value for n, _ in walk(node) if isinstance(n, cst.Comment))
 

@@ -1,8 +1,8 @@
-"""The README's table of checks, rendered from rules/checks.toml (`python -m codemods.docs`)."""
+"""The README's table of checks, rendered from rules/checks.toml (`python -m codemods.output.docs`)."""
 
 from __future__ import annotations
 
-from .knowledge import Knowledge, load
+from ..knowledge import Knowledge, load
 
 
 def checks_table(knowledge: Knowledge) -> str:

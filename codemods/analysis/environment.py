@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-from .reading import read_at_most
+from ..run.reading import read_at_most
 
 MAX_BYTES = 1024 * 1024  # a dotenv or compose file larger than this is not read
 MAX_LEVELS = 40  # folders walked up from a file at most

@@ -11,12 +11,12 @@ from __future__ import annotations
 import warnings
 from typing import Iterable, Optional, Sequence
 
-from .callsites import CallSiteFinder
-from .checks import Check, Context, enabled_checks
-from .config import Settings
-from .findings import ASK_LIBCST, SAFE, SCAN, UNSAFE, FileResult, Finding
-from .knowledge import Knowledge
-from .source import Source, parse as parse_source
+from ..analysis.callsites import CallSiteFinder
+from ..checks import Check, Context, enabled_checks
+from ..knowledge.config import Settings
+from ..output.findings import ASK_LIBCST, SAFE, SCAN, UNSAFE, FileResult, Finding
+from ..knowledge import Knowledge
+from ..analysis.source import Source, parse as parse_source
 
 
 def _parse(data: bytes) -> tuple:
@@ -54,13 +54,13 @@ def _unparsable(data: bytes, exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, (RecursionError, MemoryError)):
         return "too deeply nested for the parser (RecursionError)", 0
     try:
-        from .realize import parse
+        from ..fixes.apply import parse
 
         module = parse(data)
     except Exception as libcst_exc:  # noqa: BLE001 - any parser failure is a per-file error
         return parse_error(libcst_exc)
     if isinstance(exc, SyntaxError):  # LibCST reads it and Python does not: syntax of a newer Python?
-        from .newer_syntax import explain
+        from ..fixes.newer_syntax import explain
 
         try:
             newer = explain(module, exc.lineno or 0)
@@ -172,7 +172,7 @@ def _needs_libcst(findings: list[Finding], fix: bool, edits: bool) -> bool:
 
 
 def _realize(result: FileResult, data: bytes, source: Source, fix: bool, unsafe_fixes: bool, edits: bool) -> None:
-    from .realize import Realization
+    from ..fixes.apply import Realization
 
     try:
         realization = Realization(data)

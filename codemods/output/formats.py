@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import IO, Iterable
 from urllib.parse import quote
 
-from . import __version__
+from .. import __version__
 from .findings import FileResult, Finding
-from .knowledge import Knowledge
+from ..knowledge import Knowledge
 from .report import BIDI, printable
 
 INFORMATION_URI = "https://pypi.org/project/tokenfix/"

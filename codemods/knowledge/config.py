@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Optional
 
-from .knowledge import KnowledgeError, parse_toml, read_bounded
+from . import KnowledgeError, parse_toml, read_bounded
 
 CONFIG_NAMES = ("tokenfix.toml", ".tokenfix.toml", "pyproject.toml")
 MAX_EXTEND = 64  # files in one `extend` chain at most

@@ -21,7 +21,7 @@ from typing import Callable, Iterator, Optional
 
 import libcst as cst
 
-from .codegen import Layout, walk
+from .positions import Layout, walk
 
 Version = tuple[int, int]
 RUNNING: Version = sys.version_info[:2]

@@ -148,7 +148,7 @@ class Notebook:
             return []
         import libcst as cst
 
-        from .newer_syntax import explain
+        from ..fixes.newer_syntax import explain
 
         lines = []
         for number, python, error_line in self.unparsed:

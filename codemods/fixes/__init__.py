@@ -1,0 +1,1 @@
+"""Fixes made real on LibCST's tree: positions, edits, applying them."""

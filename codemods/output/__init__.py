@@ -1,0 +1,1 @@
+"""Findings and what users see of them: the report, the formats, the rule docs."""
