@@ -336,14 +336,14 @@ def test_an_empty_glob_is_named(tmp_path: Path, text: str, message: str) -> None
 
 
 @pytest.mark.parametrize("entry, message", [
-    ('[[surface]]\nid = 5\nkind = "sdk"\nlimit = "max_tokens"\nsource = "https://x"\n', "surface #1: id must be a string, not 5"),
-    ('[[surface]]\nid = "s"\nkind = "sdk"\nlimit = "max_tokens"\nsource = "https://x"\nmethods = 5\n', "surface #1: methods must be a list of strings, not 5"),
+    ('[[surface]]\nid = 5\nkind = "sdk_method"\nlimit = "max_tokens"\nsource = "https://x"\n', "surface #1: id must be a string, not 5"),
+    ('[[surface]]\nid = "s"\nkind = "sdk_method"\nlimit = "max_tokens"\nsource = "https://x"\nmethods = 5\n', "surface #1: methods must be a list of strings, not 5"),
     ('[[provider]]\nid = "p"\nname = "p"\nsource = "https://x"\nports = ["a"]\n', "provider #1: ports must be a list of positive integers"),
     ('[[provider]]\nid = "p"\nname = "p"\nsource = "https://x"\nself_hosted = "yes"\n', "provider #1: self_hosted must be true or false"),
     ('[[model]]\nid = "m"\nproviders = "openai"\ncontext = 8192\nsource = "https://x"\n', "model #1 (m): providers must be a list of strings"),
     ('[[model]]\nid = "m"\nproviders = ["openai"]\ncontext = 8192.5\nsource = "https://x"\n', "model #1 (m): context must be a positive integer"),
-    ('[[surface]]\nid = "s"\nkind = "sdk"\nlimit = "max_tokens"\nsource = "https://x"\nrouting = { a = "nope" }\n', "surface s: unknown provider 'nope'"),
-    ('[[surface]]\nid = "s"\nkind = "sdk"\nlimit = "max_tokens"\nsource = "https://x"\nnonstreaming_model_caps = { a = "x" }\n',
+    ('[[surface]]\nid = "s"\nkind = "sdk_method"\nlimit = "max_tokens"\nsource = "https://x"\nrouting = { a = "nope" }\n', "surface s: unknown provider 'nope'"),
+    ('[[surface]]\nid = "s"\nkind = "sdk_method"\nlimit = "max_tokens"\nsource = "https://x"\nnonstreaming_model_caps = { a = "x" }\n',
      "surface #1: nonstreaming_model_caps must be a table of positive integers"),
     ('provider = 5\n', "provider must be an array of tables ([[provider]]), not 5"),
     ('provider = [5]\n', "provider #1: must be a table, not 5"),

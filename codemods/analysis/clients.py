@@ -25,21 +25,17 @@ from typing import Optional, Sequence
 
 from .environment import ASSIGNED, DEFAULTED, Environment, EnvSetting, is_env_file
 from .nodes import keyword, positional
-from .targets import URL_KEYWORDS, ClientFacts
-
-# Calls on a client that return a copy of it with some options changed.
-OPTION_CALLS = ("with_options", "copy")
+from .targets import ClientFacts, Target, apply_client
 
 _DEFAULT_TIMEOUTS = {"anthropic.DEFAULT_TIMEOUT", "anthropic._constants.DEFAULT_TIMEOUT"}
 
 _ENVIRON = "os.environ"
-_MODULE_URLS = ("base_url", "api_base")
 
 
-def unwrap(call: ast.Call) -> tuple[ast.Call, list[ast.Call]]:
+def unwrap(call: ast.Call, option_calls: Sequence[str]) -> tuple[ast.Call, list[ast.Call]]:
     """`Anthropic(...).with_options(timeout=5)`: the construction and the option calls on it."""
     options = []
-    while (isinstance(call.func, ast.Attribute) and call.func.attr in OPTION_CALLS
+    while (isinstance(call.func, ast.Attribute) and call.func.attr in option_calls
            and isinstance(call.func.value, ast.Call)):
         options.append(call)
         call = call.func.value
@@ -64,8 +60,9 @@ def read_client(finder, call: ast.Call, env: Environment, chained: Sequence[ast.
 
     `chained`: the option calls between the client and the method on the call's own chain,
     outermost first (they apply after the construction's own)."""
-    construction, options = unwrap(call)
     r, knowledge = finder.r, finder.knowledge
+    rules = knowledge.clients
+    construction, options = unwrap(call, rules.option_calls)
     class_name = next((n for n in sorted(r.qualified_names(construction.func)) if knowledge.provider_for_client(n)), None)
     if class_name is None:
         return None
@@ -76,9 +73,9 @@ def read_client(finder, call: ast.Call, env: Environment, chained: Sequence[ast.
     if spreads:
         facts.hidden = f"`{', '.join(spreads)}`"
     keywords = {k.arg: k for k in construction.keywords if k.arg is not None}
-    facts.url_keyword = next((k for k in URL_KEYWORDS if k in keywords), None)
+    facts.url_keyword = next((k for k in rules.url_keywords if k in keywords), None)
     url_arg = keywords[facts.url_keyword].value if facts.url_keyword else None
-    if url_arg is None and provider.id == "ollama":
+    if url_arg is None and provider.positional_host:
         plain = positional(construction)
         if plain:
             facts.url_keyword, url_arg = "host", plain[0]
@@ -90,7 +87,7 @@ def read_client(finder, call: ast.Call, env: Environment, chained: Sequence[ast.
             facts.url_evidence = [(node.lineno, text) for node, text in url.evidence]
     elif facts.hidden is None:
         facts.env = next(filter(None, (env.lookup(var) for var in provider.env)), None)
-    version_arg = keywords.get("api_version") or keywords.get("openai_api_version")
+    version_arg = next((keywords[k] for k in rules.api_version_keywords if k in keywords), None)
     version = r.str_value(version_arg.value) if version_arg is not None else None
     if version is not None and version.complete and not version.fallback:
         facts.api_version = version.value
@@ -120,7 +117,7 @@ def with_options(finder, facts: ClientFacts, options: Sequence[ast.Call]) -> Cli
     outermost call that names an endpoint decides it; a spread in a call before that one
     may carry any keyword, so it hides the endpoint. The facts given are not changed."""
     for option in options:
-        given = next((k for k in option.keywords if k.arg in URL_KEYWORDS), None)
+        given = next((k for k in option.keywords if k.arg in finder.knowledge.clients.url_keywords), None)
         spreads = [f"**{_text(finder, k.value)}" for k in option.keywords if k.arg is None]
         spreads += [f"*{_text(finder, a.value)}" for a in option.args if isinstance(a, ast.Starred)]
         if spreads:
@@ -133,6 +130,16 @@ def with_options(finder, facts: ClientFacts, options: Sequence[ast.Call]) -> Cli
         return replace(facts, url_keyword=given.arg, env=None, url=url.value if url is not None else None,
                        url_fallback=url.fallback if url is not None else False, url_evidence=evidence)
     return facts
+
+
+def client_target(finder, construction: ast.Call, target: Target,
+                  chained: Sequence[ast.Call] = ()) -> tuple[Optional[str], Optional[ClientFacts]]:
+    """The provider whose SDK built this client (None if it is no LLM client), and what it says,
+    set on the target; `chained`: the option calls on the call's chain (`.with_options(base_url=...)`)."""
+    facts = read_client(finder, construction, finder.env, chained)
+    if facts is None:
+        return None, None
+    return apply_client(finder.knowledge, facts, target, finder.settings.default_endpoint), facts
 
 
 def _text(finder, node: ast.expr) -> str:
@@ -188,6 +195,7 @@ def environment_writes(finder, nodes) -> list[EnvSetting]:
     is recorded as unknown, and a write whose variable is not known (`os.environ.update(cfg)`,
     `os.environ[name] = v`) counts for every variable."""
     r = finder.r
+    module_urls = finder.knowledge.clients.module_url_attributes
     found: list[EnvSetting] = []
 
     def add(var_node, value_node, kind, line):
@@ -199,9 +207,9 @@ def environment_writes(finder, nodes) -> list[EnvSetting]:
     def module_url(module_node, attr_node, value_node, line):
         """`openai.base_url = v` or `setattr(openai, "base_url", v)`: the module client's endpoint."""
         attr = r.str_value(attr_node) if attr_node is not None else None
-        attrs = [attr.value] if attr is not None and attr.complete else list(_MODULE_URLS)  # a name not seen may be either
+        attrs = [attr.value] if attr is not None and attr.complete else list(module_urls)  # a name not seen may be either
         for attr_name in attrs:
-            if attr_name in _MODULE_URLS:
+            if attr_name in module_urls:
                 for name in r.qualified_names(module_node):
                     if "." not in name:
                         add(ast.Constant(f"{name}.{attr_name}"), value_node if attr is not None and attr.complete else None,
@@ -212,7 +220,7 @@ def environment_writes(finder, nodes) -> list[EnvSetting]:
             for target in node.targets:
                 if isinstance(target, ast.Subscript) and _ENVIRON in r.qualified_names(target.value):
                     add(target.slice, node.value, ASSIGNED, node.lineno)
-                elif isinstance(target, ast.Attribute) and target.attr in _MODULE_URLS:
+                elif isinstance(target, ast.Attribute) and target.attr in module_urls:
                     # `openai.base_url = ...` (and v0's `openai.api_base`): the module client's endpoint
                     for name in r.qualified_names(target):
                         if name.count(".") == 1:

@@ -25,7 +25,6 @@ PRAGMA, CLIENT, URL, MODEL, CONFIG, FALLBACK = "pragma", "client", "url", "model
 PROVEN = (PRAGMA, CLIENT, URL)
 
 # Constructor keywords that name a client's endpoint, in every SDK tokenfix knows.
-URL_KEYWORDS = ("base_url", "azure_endpoint", "host", "endpoint", "server_url", "openai_api_base", "api_base")
 
 
 @dataclass
@@ -86,7 +85,7 @@ def provider_from_url(knowledge: Knowledge, url: str) -> tuple[Optional[Provider
     if host is None:
         return None, False
     provider = knowledge.provider_for_host(host, port)
-    azure_v1 = provider is not None and provider.id == "azure" and "/openai/v1" in path
+    azure_v1 = provider is not None and provider.v1_path is not None and provider.v1_path in path
     return provider, azure_v1
 
 
@@ -113,7 +112,7 @@ def accepts_mct(target: Target) -> Optional[bool]:
     provider = target.provider
     if provider is None:
         return None
-    if provider.id == "azure":
+    if provider.api_versioned:
         return azure_accepts_mct(provider, target)
     if "max_completion_tokens" in provider.ignored:
         return False
@@ -142,11 +141,6 @@ class ClientFacts:
     timeout: Optional[bool] = False  # a client-level timeout (lifts the Anthropic SDK's cap); None: unknown
     pragma_provider: Optional[tuple[int, str]] = None  # `# tokenfix: provider=...` on the construction
     pragma_model: Optional[tuple[int, str]] = None
-
-
-# Client classes whose API is fixed by the class whatever the endpoint (Azure's deployments,
-# Ollama's native API): a hidden or redirected endpoint leaves the provider known.
-_CLASS_DECIDES = ("azure", "ollama")
 
 
 def apply_client(knowledge: Knowledge, facts: ClientFacts, target: Target, default_endpoint: str = "trusted") -> Optional[str]:
@@ -178,7 +172,7 @@ def apply_client(knowledge: Knowledge, facts: ClientFacts, target: Target, defau
     note(facts.line, f"client built by {facts.class_name}(...){where}")
     for line, text in facts.url_evidence:
         note(line, text + where)
-    decides = provider.id in _CLASS_DECIDES
+    decides = provider.class_decides  # Azure's deployments, Ollama's native API: the class fixes the API
     if facts.hidden is not None and not decides:
         target.opaque = True
         note(facts.line, f"built with {facts.hidden}{where}: its endpoint is not seen, provider unknown")
@@ -206,7 +200,7 @@ def apply_client(knowledge: Knowledge, facts: ClientFacts, target: Target, defau
                                 f"{facts.class_name}, provider unknown")
         return provider.id
     target.provider, target.provider_source = provider, CLIENT
-    if provider.id == "azure":
+    if provider.api_versioned:
         if facts.hidden is not None:
             note(facts.line, f"built with {facts.hidden}{where}: api_version not seen")
         else:

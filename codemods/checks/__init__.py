@@ -9,10 +9,10 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
-from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping, Optional
 
-from ..analysis.callsites import CallSite, CallSiteFinder, LimitParam
+from ..analysis.callsites import CallSite, LimitParam
 from ..knowledge.config import Settings
 from ..analysis.dependencies import lacks_keyword
 from ..output.findings import SAFE, SCAN, UNSAFE, Finding, Fix, Replacement
@@ -24,9 +24,12 @@ from ..analysis.values import IntValue
 
 @dataclass
 class Context:
+    """What a check may read beside the call site: the rules, the settings for this file, and the
+    SDK versions the project declares (its floors and lock pins, analysis/dependencies.py)."""
+
     knowledge: Knowledge
     settings: Settings
-    finder: CallSiteFinder
+    declared: Mapping[str, Any] = field(default_factory=dict)
 
     def safe_default(self, site: CallSite) -> SafeDefault:
         cap, reason = surface_cap(site)
@@ -81,8 +84,8 @@ def seen(site: CallSite) -> tuple[str, ...]:
         facts.append("call-closed")
     if site.cap_seen:
         facts.append("cap-seen")
-    if target.provider is not None and target.provider.id == "azure":
-        facts.append("azure")
+    if target.provider is not None and target.provider.deployments:
+        facts.append("azure")  # docs/safety.md's word for a provider whose `model=` names a deployment
     return tuple(facts)
 
 
@@ -93,8 +96,7 @@ def sdk_lacks(site: CallSite, ctx: "Context", keyword: str) -> Optional[str]:
     if provider is None or site.sdk_package is None:
         return None
     since = provider.keyword_since.get(f"{site.sdk_package}.{keyword}")
-    declared = getattr(ctx.finder.index, "declared", None) or {}
-    return lacks_keyword(declared, site.sdk_package, keyword, since)
+    return lacks_keyword(ctx.declared, site.sdk_package, keyword, since)
 
 
 def model_known(site: CallSite) -> bool:

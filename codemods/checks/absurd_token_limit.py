@@ -15,7 +15,7 @@ class AbsurdTokenLimit(Check):
     def run(self, site: CallSite, ctx: Context) -> Iterator[Finding]:
         model = site.target.model
         for limit in site.limits:
-            value = ctx.finder.r.int_value(limit.value)
+            value = limit.resolved
             if value is None:
                 continue
             if model is not None:

@@ -59,7 +59,7 @@ class ConflictingLimits(Check):
 
 
 def _same_value(ctx: Context, keep: LimitParam, drop: LimitParam) -> bool:
-    kept, dropped = ctx.finder.r.int_value(keep.value), ctx.finder.r.int_value(drop.value)
+    kept, dropped = keep.resolved, drop.resolved
     return kept is not None and dropped is not None and kept.value == dropped.value
 
 

@@ -29,7 +29,7 @@ class DeprecatedMaxTokens(Check):
             if model is not None and model.reasoning:
                 why = f"{model.id} is a reasoning model: {provider.name} rejects `max_tokens` (\"{provider.errors.get('max_tokens', '')}\")"
             fix = None
-            accepted = azure_accepts_mct(provider, site.target) if provider.id == "azure" else True
+            accepted = azure_accepts_mct(provider, site.target) if provider.api_versioned else True
             if accepted is not True:
                 version = site.target.api_version or "unknown"
                 verb = "does not accept" if accepted is False else "may not accept"
@@ -37,7 +37,7 @@ class DeprecatedMaxTokens(Check):
             else:
                 message = f"{why}: use `max_completion_tokens`"
                 applicability = SAFE if endpoint_seen(site) else UNSAFE
-                if provider.id == "azure" and not model_known(site) and not (model is not None and model.reasoning):
+                if provider.deployments and not model_known(site) and not (model is not None and model.reasoning):
                     # Whether Azure takes max_completion_tokens depends on the model version behind
                     # the deployment too (gpt-35-turbo and gpt-4-turbo-2024-04-09 reject it on
                     # current api-versions): a deployment name does not say which model that is.

@@ -18,7 +18,7 @@ class ExceedsModelOutput(Check):
             return
         cap, cap_reason = surface_cap(site)
         for limit in site.limits:
-            value = ctx.finder.r.int_value(limit.value)
+            value = limit.resolved
             if value is None or value.value > model.context:
                 continue  # unknown, or TOK001's business
             reasons = []

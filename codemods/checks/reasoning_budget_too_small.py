@@ -18,7 +18,7 @@ class ReasoningBudgetTooSmall(Check):
             return
         reserve = ctx.settings.reasoning_reserve or int(self.info.options.get("threshold", 25_000))
         for limit in site.limits:
-            value = ctx.finder.r.int_value(limit.value)
+            value = limit.resolved
             if value is None or value.value <= 0 or value.value >= reserve:
                 continue
             message = (

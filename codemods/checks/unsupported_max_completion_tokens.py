@@ -23,7 +23,7 @@ class UnsupportedMaxCompletionTokens(Check):
             if limit.name != "max_completion_tokens":
                 continue
             error = provider.errors.get("max_completion_tokens", "")
-            if provider.id == "azure":
+            if provider.api_versioned:
                 message = (
                     f"api_version {site.target.api_version} of {provider.name} rejects `max_completion_tokens` "
                     f"(\"{error}\"): move to {provider.min_api_version} or later"

@@ -139,7 +139,7 @@ def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, c
     finder = CallSiteFinder(knowledge, settings, index, module_names, source)
     try:
         finder.collect(tree)
-        ctx = Context(knowledge, settings, finder)
+        ctx = Context(knowledge, settings, getattr(index, "declared", None) or {})
         for site in finder.sites:
             for check in checks:
                 try:

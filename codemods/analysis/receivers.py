@@ -1,0 +1,235 @@
+"""What a method is called on: the construction, SDK module or imported client behind a receiver.
+
+`client.chat.completions.create(...)` is only as good as what `client` is. A receiver is traced
+through the scopes (scopes.py) to the call that built it (`client = OpenAI(...)`, `with
+httpx.Client() as c`, `self.client = ...` anywhere in the class), to an SDK module that doubles
+as a client (`openai.chat...`), or to a client another module of the run builds (the run's
+ClientIndex). A name built in several places is one client only when every place builds the
+same target; otherwise the call's target is decided at run time and stays unknown.
+The client hops that say nothing of the target (`with_raw_response`, `.with_options(...)`)
+are in rules/clients.toml.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Optional, Sequence
+
+from .clients import client_target
+from .nodes import find_all, is_name, is_self_attribute
+from .targets import ClientFacts, Target
+
+if TYPE_CHECKING:
+    from .callsites import CallSiteFinder
+
+
+class Receiver:
+    """What an expression that a method is called on was built from."""
+
+    __slots__ = ("facts", "construction", "module", "function", "candidates")
+
+    def __init__(self, construction: Optional[ast.Call] = None, module: Optional[str] = None, function: bool = False,
+                 candidates: Sequence[int] = (), facts: Optional[ClientFacts] = None):
+        self.facts = facts  # a client built in another module of the run
+        self.construction = construction
+        self.module = module
+        self.function = function  # a module-level SDK function named by its qualified name
+        self.candidates = candidates  # lines of several constructions the name may hold
+
+
+def chain(finder: "CallSiteFinder", func: ast.expr) -> tuple[tuple[str, ...], Optional[ast.expr]]:
+    """Attribute names from the receiver to the method, skipping client pass-throughs."""
+    rules = finder.knowledge.clients
+    names: list[str] = []
+    node = func
+    while True:
+        if is_self_attribute(node) and node is not func:
+            break  # `self.client`: the receiver is the attribute, traced through the class
+        if isinstance(node, ast.Attribute):
+            if node.attr not in rules.pass_through_attributes:
+                names.append(node.attr)
+            node = node.value
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in rules.option_calls
+        ):
+            node = node.func.value
+        else:
+            break
+    if isinstance(func, ast.Name):
+        return (func.id,), None
+    return tuple(reversed(names)), node
+
+
+def receiver(finder: "CallSiteFinder", root: ast.expr, call: ast.Call, names: Sequence[str] = ()) -> Optional[Receiver]:
+    """Trace the receiver to the call that built it, an SDK module, or an imported client."""
+    r = finder.r
+    if isinstance(root, ast.Call):
+        return Receiver(construction=root)
+    if isinstance(root, ast.Name):
+        qualified = r.qualified_names(root)
+        modules = finder.knowledge.module_providers
+        for name in qualified:
+            top = name.split(".")[0]
+            if top in modules and name == top:
+                return Receiver(module=top)
+        imported = _imported_client(finder, qualified, names)
+        if imported is not None:
+            return Receiver(facts=imported)
+        built = binding_call(finder, root)
+        if built is not None:
+            return Receiver(construction=built)
+        candidates = _candidates(finder, root)
+        if len(candidates) > 1 and same_target(finder, candidates):
+            return Receiver(construction=candidates[0])  # every branch builds the same client
+        return Receiver(candidates=sorted(c.lineno for c in candidates)) if len(candidates) > 1 else None
+    if is_self_attribute(root):
+        owner = finder.class_of(call)
+        if owner is not None:
+            built = attribute_construction(finder, owner, root.attr)
+            if built is not None:
+                return Receiver(construction=built)
+    return None
+
+
+def _imported_client(finder: "CallSiteFinder", qualified: set[str], names: Sequence[str]) -> Optional[ClientFacts]:
+    """`from app.llm import client` or `import app.llm as llm; llm.client...`, via the run's index."""
+    index = finder.index
+    if index is None or not len(index):
+        return None
+    for name in sorted(qualified):
+        for absolute in _absolute(finder.module_names, name):
+            for candidate in (absolute, f"{absolute}.{names[0]}" if names else None):
+                facts = index.lookup(candidate) if candidate else None
+                if facts is not None:
+                    return facts
+    return None
+
+
+def _absolute(module_names: Sequence[str], name: str) -> list[str]:
+    """A relative import's dotted name made absolute from this file's own module names."""
+    if not name.startswith("."):
+        return [name]
+    level = len(name) - len(name.lstrip("."))
+    rest = name.lstrip(".")
+    found = []
+    for module in module_names:
+        package = module.split(".")[: -level] if level else module.split(".")
+        found.append(".".join([*package, rest]) if rest else ".".join(package))
+    return found
+
+
+def same_target(finder: "CallSiteFinder", constructions: list[ast.Call]) -> bool:
+    """Whether several constructions all build a client of one known target."""
+    targets = []
+    for construction in constructions:
+        target = Target()
+        if client_target(finder, construction, target)[0] is None or target.opaque or target.provider is None:
+            return False
+        targets.append((target.provider.id, target.api_version, target.azure_v1))
+    return len(set(targets)) == 1
+
+
+def _candidates(finder: "CallSiteFinder", name: ast.Name) -> list[ast.Call]:
+    """The LLM-client constructions a name is bound to, when it is bound in several places."""
+    r, knowledge = finder.r, finder.knowledge
+    found = []
+    for assignment in r.assignments(name):
+        node = getattr(assignment, "node", None)
+        statement = r.parent(node) if isinstance(node, ast.Name) else None
+        value = statement.value if isinstance(statement, ast.Assign) and any(t is node for t in statement.targets) else None
+        if isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, ast.Call) and any(knowledge.provider_for_client(n) for n in r.qualified_names(value.func)):
+            found.append(value)
+    return found
+
+
+def binding_call(finder: "CallSiteFinder", name: ast.Name) -> Optional[ast.Call]:
+    """The call a name is bound to: `x = Call(...)` or `with Call(...) as x`."""
+    r = finder.r
+    found = r.assigned_value(name)
+    if found is not None:
+        value = found[0]
+        return value if isinstance(value, ast.Call) else None
+    assignment = r.single_assignment(name)
+    if assignment is None:
+        return None
+    item = r.parent(assignment.node)
+    if isinstance(item, ast.withitem) and item.optional_vars is assignment.node and isinstance(item.context_expr, ast.Call):
+        return item.context_expr
+    return None
+
+
+def attribute_construction(finder: "CallSiteFinder", owner: ast.ClassDef, attr: str) -> Optional[ast.Call]:
+    """`self.attr = SomeClient(...)` anywhere in the class, or `attr = ...` in its body.
+
+    Asked for every `self.client.….create(...)` of the class: the class is walked once an attribute."""
+    key = (id(owner), attr)
+    built = finder.built
+    if key not in built:
+        built[key] = _find_attribute_construction(finder, owner, attr)
+    return built[key]
+
+
+def _find_attribute_construction(finder: "CallSiteFinder", owner: ast.ClassDef, attr: str) -> Optional[ast.Call]:
+    found: list[ast.Call] = []
+
+    def builds_self_attr(assign: ast.Assign) -> bool:
+        return (isinstance(assign.value, ast.Call) and len(assign.targets) == 1
+                and is_self_attribute(assign.targets[0], attr, receivers=("self",)))
+
+    for statement in owner.body:
+        found += [assign.value for assign in find_all(statement, ast.Assign, builds_self_attr)]
+    body = owner.body
+    for at, statement in enumerate(body):
+        # one statement on its line (LibCST's SimpleStatementLine of one), not `a = 1; b = X()`
+        alone = (at == 0 or body[at - 1].end_lineno != statement.lineno) and (
+            at + 1 == len(body) or body[at + 1].lineno != statement.end_lineno)
+        if isinstance(statement, ast.Assign) and alone:
+            if isinstance(statement.value, ast.Call) and len(statement.targets) == 1 and is_name(statement.targets[0], attr):
+                found.append(statement.value)
+    if len(found) == 1 or (len(found) > 1 and same_target(finder, found)):
+        return found[0]  # several branches that build the same client are one client
+    return None
+
+
+def root_name(func: ast.expr) -> Optional[str]:
+    """`client` of `client.chat.completions.create`, `client` of `self.client.chat...`."""
+    node = func
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        if is_self_attribute(node):
+            return node.attr
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def chained_options(finder: "CallSiteFinder", call: ast.Call) -> list[ast.Call]:
+    """`client.with_options(...).chat.completions.create(...)`: the option calls on the call's
+    chain between the client and the method, outermost (applied last) first."""
+    option_calls = finder.knowledge.clients.option_calls
+    options = []
+    node = call.func
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr in option_calls:
+                options.append(node)
+            node = node.func
+        else:
+            node = node.value
+    return options
+
+
+def redirected_clients(finder: "CallSiteFinder", assigns: list) -> dict[str, int]:
+    """Names (or `self.` attributes) whose endpoint attribute (`.base_url`, `.api_base`) the module assigns."""
+    knowledge = finder.knowledge
+    attrs = knowledge.clients.module_url_attributes
+    found: dict[str, int] = {}
+    for assign in assigns:
+        for target in assign.targets:
+            if isinstance(target, ast.Attribute) and target.attr in attrs:
+                name = root_name(target.value) if not isinstance(target.value, ast.Name) else target.value.id
+                if name is not None and name not in knowledge.module_providers:  # `openai.base_url = ...`: environment_writes
+                    found.setdefault(name, assign.lineno)
+    return found

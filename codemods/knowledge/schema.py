@@ -1,0 +1,205 @@
+"""The shape of every rules row: one dataclass per table, and the checks that name a bad value.
+
+A wrongly typed value in a rules file must be named where it is written (file, row, key), not
+surface as a traceback in the analysis; every table is built through `build`, which checks the
+keys a row may have and the type each is annotated with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Optional
+
+
+class KnowledgeError(Exception):
+    """A rules file is missing, unreadable or malformed."""
+
+
+@dataclass(frozen=True)
+class Provider:
+    id: str
+    name: str
+    hosts: tuple[str, ...] = ()
+    ports: tuple[int, ...] = ()
+    clients: tuple[str, ...] = ()
+    env: tuple[str, ...] = ()
+    api_version_env: str = ""
+    module_env: tuple[str, ...] = ()
+    accepts: tuple[str, ...] = ()
+    preferred: str = "max_tokens"
+    deprecated: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    errors: dict = field(default_factory=dict, hash=False, compare=False)
+    # "package.keyword" -> the first release of this provider's SDK package whose method takes it
+    keyword_since: dict = field(default_factory=dict, hash=False, compare=False)
+    self_hosted: bool = False
+    min_api_version: Optional[str] = None
+    verified_ga_api_versions: tuple[str, ...] = ()
+    module: Optional[str] = None  # the SDK module that doubles as a default client
+    deployments: bool = False  # `model=` names a deployment (Azure)
+    v1_path: Optional[str] = None  # a path that selects the v1 API (Azure's /openai/v1)
+    class_decides: bool = False  # the client class fixes the API whatever the endpoint
+    positional_host: bool = False  # the client's first positional argument is its host
+
+    @property
+    def api_versioned(self) -> bool:
+        """Requests carry an api_version, and max_completion_tokens exists from `min_api_version` on (Azure)."""
+        return self.min_api_version is not None
+    docs: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Model:
+    id: str
+    providers: tuple[str, ...]
+    context: int
+    source: str
+    match: tuple[str, ...] = ()
+    max_output: Optional[int] = None
+    reasoning: bool = False
+    responses_only: bool = False
+    note: str = ""
+
+    @property
+    def output_cap(self) -> int:
+        """A model with no published output cap is bounded by its window."""
+        return self.max_output if self.max_output is not None else self.context
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A door to a model: what every kind shares (what the checks read). The keys that say how
+    the door is found in code are the kind's own (`options`, a dataclass of surfaces/<kind>.py)."""
+
+    id: str
+    kind: str
+    limit: str
+    source: str = ""
+    wire_name: Optional[str] = None
+    silent_wrong: bool = False
+    wrong: tuple[str, ...] = ()
+    wrong_error: str = ""
+    required: bool = False
+    required_error: str = ""
+    provider: Optional[str] = None
+    nonstreaming_cap: Optional[int] = None
+    nonstreaming_model_caps: dict = field(default_factory=dict, hash=False, compare=False)
+    options: Any = field(default=None, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class SdkCall:
+    """The `[[surface]]` keys of every SDK door (rules/surfaces.toml says what each means)."""
+
+    container_key: Optional[str] = None
+    routing: dict = field(default_factory=dict, hash=False, compare=False)
+    receivers: tuple[str, ...] = ()
+    provider_keyword: Optional[str] = None
+    model_keywords: tuple[str, ...] = ("model",)
+    model_positional: bool = False
+    deployment_keywords: tuple[str, ...] = ()
+    sdks: tuple[str, ...] = ()
+    streaming_methods: tuple[str, ...] = ()
+    distinctive: bool = False
+    model_providers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClientRules:
+    """`[clients]` of rules/clients.toml: the names the client reader and the receivers use."""
+
+    url_keywords: tuple[str, ...] = ()
+    api_version_keywords: tuple[str, ...] = ()
+    option_calls: tuple[str, ...] = ()
+    pass_through_attributes: tuple[str, ...] = ()
+    module_url_attributes: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class HttpLibrary:
+    """An `[[http_library]]`: the functions and session classes that POST a request."""
+
+    id: str
+    source: str
+    functions: tuple[str, ...] = ()
+    sessions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    code: str
+    name: str
+    severity: str
+    summary: str
+    fix: str
+    docs: str
+    source: str
+    default: bool = True  # enabled unless selected otherwise
+    options: dict = field(default_factory=dict, hash=False, compare=False)
+    # what a file must say for the check to have anything to report (the prefilter's words):
+    # "limit", a limit name; "required-door", a door of a surface whose limit is required
+    needs: str = "limit"
+
+
+# What a value of each annotated field type may be, as read from TOML, and how to say so.
+_TYPES = {
+    "str": (lambda v: isinstance(v, str), "a string"),
+    "Optional[str]": (lambda v: isinstance(v, str), "a string"),
+    "int": (lambda v: _positive(v), "a positive integer"),
+    "Optional[int]": (lambda v: _positive(v), "a positive integer"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "tuple[str, ...]": (lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v), "a list of strings"),
+    "tuple[int, ...]": (lambda v: isinstance(v, list) and all(_positive(i) for i in v), "a list of positive integers"),
+}
+# The values of each table-valued field, by the code that reads them: an error text per
+# parameter, a release per `package.keyword`, a provider id per routing value, a cap per model.
+_TABLE_VALUES = {
+    "errors": (str, "strings"),
+    "keyword_since": (str, "version strings"),
+    "routing": (str, "provider ids"),
+    "nonstreaming_model_caps": (int, "positive integers"),
+    "options": ((str, int, float, bool), "strings, numbers or booleans"),
+}
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _check_value(where: str, key: str, value: Any, annotation: str) -> None:
+    """A wrongly typed value in a rules file is named here: left to the lookups, `methods = 5`
+    or `id = 5` would surface as a traceback far from the file that holds it."""
+    if annotation == "dict":
+        kind, what = _TABLE_VALUES.get(key, ((str, int, float, bool), "strings, numbers or booleans"))
+        good = isinstance(value, dict) and all(
+            isinstance(v, kind) and (kind is not int or _positive(v)) for v in value.values())
+        if not good:
+            raise KnowledgeError(f"{where}: {key} must be a table of {what}, not {value!r:.80}")
+        return
+    test, what = _TYPES[annotation]
+    if not test(value):
+        raise KnowledgeError(f"{where}: {key} must be {what}, not {value!r:.80}")
+
+
+def build(cls, entry: Any, where: str, required: Iterable[str]):
+    if not isinstance(entry, dict):
+        raise KnowledgeError(f"{where}: must be a table, not {entry!r:.80}")
+    missing = [key for key in required if key not in entry]
+    if missing:
+        raise KnowledgeError(f"{where}: missing key(s) {', '.join(missing)}")
+    fields = cls.__dataclass_fields__
+    unknown = sorted(set(entry) - set(fields))
+    if unknown:
+        raise KnowledgeError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(fields))}")
+    kwargs = {}
+    for key, value in entry.items():
+        _check_value(where, key, value, fields[key].type)
+        kwargs[key] = tuple(value) if isinstance(value, list) else value
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:  # pragma: no cover - guarded by the key checks above
+        raise KnowledgeError(f"{where}: {exc}") from None
+
