@@ -117,31 +117,6 @@ def test_python_api_round_trip() -> None:
     assert codemods.fix_source(source.encode()) == (FIXTURES / "openai_module_level" / "expected.py").read_bytes()
 
 
-def test_prefilter_never_drops_a_file_the_analysis_would_flag() -> None:
-    from codemods.run.prefilter import may_have_findings
-
-    from conftest import CASES
-
-    inputs = sorted(FIXTURES.glob("*/input.py")) + sorted(CASES.glob("*/input.py"))
-    assert len(inputs) > 50
-    everything = Settings(select=("TOK",))
-    for path in inputs:
-        data = path.read_bytes()
-        if analyze(data, str(path), load(), everything).findings:
-            assert may_have_findings(data), path
-
-
-@given(st.lists(st.sampled_from([b"max_tokens", b"max_completion_tokens", b"max_output_tokens", b"num_predict",
-                                 b"messages.create", b"messages.stream", b"messages.", b"_tokens", b"max_", b"num_",
-                                 b"create", b"x", b" ", b"\n", b"\x00", b"\xff"]), max_size=12))
-def test_prefilter_literal_scan_is_the_trigger_regex(pieces: list[bytes]) -> None:
-    """The literal searches are a faster spelling of TRIGGERS, never a different rule."""
-    from codemods.run.prefilter import TRIGGERS, may_have_findings
-
-    data = b"".join(pieces)
-    assert may_have_findings(data) == (TRIGGERS.search(data) is not None)
-
-
 def test_fixes_of_twelve_nested_calls_settle_in_one_run() -> None:
     """An added argument waits for the call nested inside it: twelve nested calls take twelve
     passes, and one `fix` must do them all (it stopped at eight and left work for a second)."""

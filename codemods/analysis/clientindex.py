@@ -21,7 +21,7 @@ from .dependencies import Declared, DeclaredVersions
 from .environment import Environment, EnvironmentFiles, EnvSetting, ProjectTree, read_limited
 from ..knowledge import Knowledge
 from .modules import ModuleFinder, imported_modules, module_names, package_base
-from ..run.prefilter import may_build_client
+from ..run.prefilter import for_clients
 from .targets import ClientFacts
 
 MAX_MODULE_BYTES = 10 * 1024 * 1024
@@ -140,7 +140,7 @@ def module_facts(data: bytes, knowledge: Knowledge, origin: str, environment: En
     """The clients a module builds once at its top level (`client = OpenAI(...)`), read by clients.py
     exactly as the calls of the module itself would read them, and the environment variables
     the module sets (each a fallback for its importers: the order of imports decides)."""
-    builds, writes_env = may_build_client(data), ENV_WRITE_TRIGGER.search(data) is not None
+    builds, writes_env = for_clients(knowledge)(data), ENV_WRITE_TRIGGER.search(data) is not None
     if not (builds or writes_env):
         return {}, []
     from .callsites import CallSiteFinder

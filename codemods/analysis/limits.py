@@ -1,6 +1,6 @@
 """Where a call writes its output-token limit, each place with its value resolved once.
 
-A limit is a keyword (`max_tokens=...`), a key of a `**spread` dict, of a JSON payload or of an
+A limit is a keyword (`max_tokens=...`, any name the rules give a limit), a key of a `**spread` dict, of a JSON payload or of an
 options container (Ollama's `options`, Gemini's `config`). Its integer value (through
 constants, values.py) is resolved here, where the scopes are at hand, so the checks read
 `limit.resolved` and never reach back into the module's analysis. What the call may hold
@@ -21,9 +21,6 @@ from .values import DictItem, DictValue, IntValue
 if TYPE_CHECKING:
     from .callsites import CallSite, CallSiteFinder
 
-LIMIT_NAMES = ("max_tokens", "max_completion_tokens", "max_output_tokens", "num_predict")
-
-
 @dataclass
 class LimitParam:
     """One place where the call's limit is written."""
@@ -40,11 +37,11 @@ class LimitParam:
 
 def collect_keywords(finder: "CallSiteFinder", site: "CallSite", call: ast.Call) -> None:
     """The call's own keywords, and the keys of the dicts it spreads."""
-    r = finder.r
+    r, names = finder.r, finder.knowledge.limit_names
     for arg in call.keywords:
         if arg.arg is not None:
             site.names_present.add(arg.arg)
-            if arg.arg in LIMIT_NAMES:
+            if arg.arg in names:
                 site.limits.append(LimitParam(arg.arg, arg, arg.value, arg, "keyword",
                                               maybe_absent=r.may_be_absent(arg.value), resolved=r.int_value(arg.value)))
         else:
@@ -60,11 +57,11 @@ def collect_dict(finder: "CallSiteFinder", site: "CallSite", value: Optional[Dic
     if value is None:
         site.open_ended = True
         return
-    r = finder.r
+    r, names = finder.r, finder.knowledge.limit_names
     site.open_ended = site.open_ended or not value.complete
     for entry in value.entries:
         site.names_present.add(entry.key)
-        if entry.key in LIMIT_NAMES:
+        if entry.key in names:
             site.limits.append(LimitParam(entry.key, entry.key_node, entry.value, entry.owner, via, entry.conditional,
                                           r.may_be_absent(entry.value), r.int_value(entry.value)))
 

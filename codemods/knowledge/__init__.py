@@ -43,6 +43,7 @@ class Knowledge:
         self.http_sessions = frozenset(n for lib in http_libraries for n in lib.sessions)
         # SDK modules that double as a default client (`openai.chat.completions.create(...)`)
         self.module_providers = {p.module: p.id for p in providers if p.module}
+        self.limit_names = _limit_names(providers, surfaces)
         self.models = models
         self.surfaces = surfaces
         self.checks = {c.code: c for c in checks}
@@ -154,6 +155,20 @@ def load(extra: Iterable[Path] = ()) -> Knowledge:
     """Read the shipped rules plus a team's own files; later files add to or override earlier ones."""
     extra = tuple(extra)
     return _load_cached(extra)
+
+
+def _limit_names(providers: Iterable[Provider], surfaces: Iterable[Surface]) -> tuple[str, ...]:
+    """Every name the rules give an output-token limit, in the order the rules first give it:
+    the names a call site collects and the prefilter looks for."""
+    names: dict[str, None] = {}
+    for provider in providers:
+        for name in (*provider.accepts, provider.preferred, *provider.deprecated, *provider.ignored, *provider.unknown):
+            names.setdefault(name, None)
+    for surface in surfaces:
+        for name in (surface.limit, surface.wire_name, *surface.wrong):
+            if name and name not in ("provider", "translated"):
+                names.setdefault(name, None)
+    return tuple(names)
 
 
 _TABLES = ("provider", "model", "surface", "check", "http_library")  # arrays of tables

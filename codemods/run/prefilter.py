@@ -1,35 +1,111 @@
-"""A byte scan that decides which files are worth parsing at all.
+"""A byte scan that decides which files are worth parsing at all, with words read off the rules.
 
 Analysing a file (an `ast` parse, scopes, call sites) costs milliseconds, and a LibCST
 parse, for a file with a fix to apply, ten times `ast.parse`; a byte search costs next to
-nothing. Every finding needs one of these words in the file: a limit name (TOK001-TOK004),
-or an Anthropic messages call (TOK005).
+nothing. Every finding needs one of the trigger words in the file: a limit name any rule
+mentions (every check that `needs = "limit"`), or a door of a surface whose limit is required
+(the checks that `needs = "required-door"`, TOK005): the last two names of its methods
+(`messages.create`), the last name of its functions, its URL paths (`/v1/messages`). The words
+come from the rules, so a new surface, limit name or check cannot be skipped here unseen.
 
 The scan is literal `bytes` searches (`in`), not one regex: Python's `re` tries each
-alternative at every byte, about 15 ns a byte, while `in` runs at memory speed. Three short
-words rule out nearly every file; the exact words then confirm the few left (a tokenizer
-module says `_tokens` too). TRIGGERS states the same rule as one regex, for grep and the tests.
+alternative at every byte, about 15 ns a byte, while `in` runs at memory speed. A few short
+keys, each a piece of several words, rule out nearly every file (`_tokens` stands for every
+`max_*_tokens`); the words themselves then confirm the few left. `pattern` states the same
+rule as one regex, for grep and the tests.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Iterable
 
-TRIGGERS = re.compile(rb"max_tokens|max_completion_tokens|max_output_tokens|num_predict|messages\.(?:create|stream)")
+_KEY_LENGTH = 6  # a key this long is rare in code that is not about the words it stands for
 
 
-def may_have_findings(data: bytes) -> bool:
-    # spelled out, not any(...): a generator per file costs more than the scans on a small file
-    if not (b"_tokens" in data or b"num_predict" in data or b"messages." in data):
+class Prefilter:
+    """Whether a file's bytes may hold something a check reports (or, for `clients`, a client
+    construction another module may import)."""
+
+    __slots__ = ("words", "keys", "pattern", "suffix")
+
+    def __init__(self, words: Iterable[str], suffix: bytes = b""):
+        self.words = tuple(sorted({w.encode() for w in words if w}))
+        self.keys = _cover(self.words)
+        self.suffix = suffix  # a regex every word must be followed by (`\s*\(` for a construction)
+        alternatives = b"|".join(re.escape(w) for w in self.words) or b"(?!)"
+        self.pattern = re.compile(b"(?:" + alternatives + b")" + suffix)
+
+    def __call__(self, data: bytes) -> bool:
+        for key in self.keys:  # a loop, not any(...): a generator per file costs more than the scans
+            if key in data:
+                break
+        else:
+            return False
+        if self.suffix:
+            return self.pattern.search(data) is not None
+        for word in self.words:
+            if word in data:
+                return True
         return False
-    return (b"max_tokens" in data or b"max_completion_tokens" in data or b"max_output_tokens" in data
-            or b"num_predict" in data or b"messages.create" in data or b"messages.stream" in data)
+
+    @property
+    def longest(self) -> int:
+        return max((len(w) for w in self.words), default=0)
 
 
-# Files that may build a client other modules import: kept for the ClientIndex (clientindex.py).
-CLIENT_TRIGGER = re.compile(rb"(?:OpenAI|Anthropic\w*|Groq|Together|Client|ChatOpenAI|ChatOllama|ChatAnthropic|Mistral)\s*\(")
-_CLIENT_WORDS = (b"OpenAI", b"Anthropic", b"Groq", b"Together", b"Client", b"ChatOllama", b"Mistral")
+def _cover(words: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """Few keys such that every word holds one: greedily, the piece of at least _KEY_LENGTH bytes
+    (or a whole shorter word) found in the most words not yet covered, the longest on a tie."""
+    left = set(words)
+    keys: list[bytes] = []
+    while left:
+        counts: dict[bytes, int] = {}
+        for word in left:
+            size = min(_KEY_LENGTH, len(word))
+            pieces = {word[i:j] for i in range(len(word)) for j in range(i + size, len(word) + 1)}
+            for piece in pieces:
+                counts[piece] = counts.get(piece, 0) + 1
+        best = max(counts, key=lambda piece: (counts[piece], len(piece), piece))
+        keys.append(best)
+        left = {word for word in left if best not in word}
+    return tuple(k for k in keys if not any(other != k and other in k for other in keys))  # `Groq` covers `AsyncGroq`
 
 
-def may_build_client(data: bytes) -> bool:
-    return any(word in data for word in _CLIENT_WORDS) and CLIENT_TRIGGER.search(data) is not None
+def finding_words(knowledge) -> set[str]:
+    """The words a file must hold for any enabled check of these rules to report anything."""
+    needs = {check.needs for check in knowledge.checks.values()}
+    words = set(knowledge.limit_names) if "limit" in needs else set()
+    if "required-door" in needs:
+        for surface in knowledge.surfaces:
+            if surface.required:
+                words.update(door_words(surface))
+    return words
+
+
+def door_words(surface) -> set[str]:
+    """What code that uses this surface must say: `messages.create` of `client.beta.messages.create`."""
+    options = surface.options
+    words = {".".join(method.split(".")[-2:]) for method in getattr(options, "methods", ())}
+    words.update(name.rsplit(".", 1)[-1] for name in getattr(options, "functions", ()))
+    words.update(getattr(options, "paths", ()))
+    return words
+
+
+@lru_cache(maxsize=16)
+def for_findings(*knowledges) -> Prefilter:
+    """One prefilter for the files of a run: the words of every set of rules its settings load
+    (a superset never skips a file some rules need)."""
+    words: set[str] = set()
+    for knowledge in knowledges:
+        words |= finding_words(knowledge)
+    return Prefilter(words)
+
+
+@lru_cache(maxsize=16)
+def for_clients(knowledge) -> Prefilter:
+    """Files that may build a client other modules import (kept for the ClientIndex): a client
+    class of providers.toml, by its last name, called."""
+    names = {name.rsplit(".", 1)[-1] for provider in knowledge.providers.values() for name in provider.clients}
+    return Prefilter(names, rb"\s*\(")

@@ -13,7 +13,7 @@ from .cache import Cache
 from ..knowledge.config import ConfigError, Settings, SettingsResolver
 from ..output.findings import FileResult, detach, display_name, summarize_site
 from ..knowledge import Knowledge, load
-from .prefilter import may_have_findings
+from . import prefilter
 from .reading import Refused, TooBig, read_regular, scan
 from .write import WriteError, atomic_write
 
@@ -26,7 +26,6 @@ class RunResult:
     errors: list[str] = field(default_factory=list)  # "path:line: message" lines
     warnings: list[str] = field(default_factory=list)  # "path: message" lines that do not fail the run
     checked: int = 0
-    parsed: int = 0
     generated: int = 0  # files skipped for their @generated marker
 
     @property
@@ -36,7 +35,7 @@ class RunResult:
 
 def analyze_bytes(data: bytes, display: str, knowledge: Knowledge, settings: Settings, *, fix: bool, unsafe_fixes: bool,
                   index=None, module_names=(), edits: bool = False) -> FileResult:
-    if not may_have_findings(data):
+    if not prefilter.for_findings(knowledge)(data):
         return FileResult(display, data)
     from .engine import analyze  # LibCST is imported only when a fix is applied or shown
 
@@ -142,11 +141,15 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
     """
     out = RunResult()
     # Configuration errors surface before any file is read, let alone written.
+    rules = {}
     for folder in sorted({os.path.dirname(str(path)) for path in paths}):  # strings: a Path's hash is slow
-        knowledge_for(resolver.for_folder(Path(folder)))
+        knowledge = knowledge_for(resolver.for_folder(Path(folder)))
+        rules[id(knowledge)] = knowledge
+    # The words of every set of rules the run's settings load (prefilter.py): one scan per file.
+    may_matter = prefilter.for_findings(*rules.values())
     slots: list[Optional[FileResult]] = []  # one per file to analyse: files with nothing to say take no room
     read_errors: list[str] = []
-    found = _read(paths, resolver, out, slots, read_errors, on_file, cache)
+    found = _read(paths, resolver, out, slots, read_errors, on_file, cache, may_matter)
     _analyze_jobs(found, slots, out, paths, roots, fix, unsafe_fixes, write, on_file, jobs, cache, edits)
     if cache is not None:
         cache.save()
@@ -158,7 +161,7 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
 
 
 def _read(paths: Sequence[Path], resolver: SettingsResolver, out: RunResult, slots: list, errors: list[str], on_file,
-          cache: Optional[Cache] = None) -> Iterator[_Job]:
+          cache: Optional[Cache], may_matter: prefilter.Prefilter) -> Iterator[_Job]:
     """The files worth analysing, read one by one as the caller asks for them.
 
     With a cache, a file the prefilter ruled out before and that has not changed since (by
@@ -178,7 +181,7 @@ def _read(paths: Sequence[Path], resolver: SettingsResolver, out: RunResult, slo
                     out.checked += 1
                     _tick(on_file, path)
                     continue
-            data = read_source(path, info)
+            data = read_source(path, info, may_matter)
         except IsADirectoryError:
             errors.append(f"{display_name(path)}: is a directory named like a Python file; skipped")
             _tick(on_file, path)
@@ -192,7 +195,7 @@ def _read(paths: Sequence[Path], resolver: SettingsResolver, out: RunResult, slo
             _tick(on_file, path)
             continue
         out.checked += 1
-        if not may_have_findings(data):
+        if not may_matter(data):
             if stat is not None:
                 cache.note_ruled_out(str(path), stat)
             _tick(on_file, path)
@@ -212,11 +215,11 @@ def _read(paths: Sequence[Path], resolver: SettingsResolver, out: RunResult, slo
 # silently, as when it was read whole. A larger one is reported unread (a sparse file of 6 GB
 # would take seconds to scan and prove nothing about Python code).
 SCAN_LIMIT = 100 * 1024 * 1024
-_OVERLAP = 32  # longer than every trigger word and the generated marker (a word cut by a chunk's end)
+_OVERLAP = 32  # longer than the generated marker and, with the longest word, every trigger word (a word cut by a chunk's end)
 _GENERATED_STAND_IN = GENERATED_MARKER + b" max_tokens"  # passes the prefilter, then counts as generated
 
 
-def read_source(path: Path, info: os.stat_result) -> bytes:
+def read_source(path: Path, info: os.stat_result, may_matter: prefilter.Prefilter) -> bytes:
     """The bytes of a regular file of at most MAX_FILE_BYTES; for a larger one, the little
     that stands for it (nothing: ruled out, or the generated marker) when a scan in chunks
     finds no trigger word or the marker.
@@ -230,7 +233,7 @@ def read_source(path: Path, info: os.stat_result) -> bytes:
         if exc.size > SCAN_LIMIT:
             raise
         too_big = exc
-    trigger, generated = scan(path, SCAN_LIMIT, (may_have_findings, _generated), _OVERLAP, info)
+    trigger, generated = scan(path, SCAN_LIMIT, (may_matter, _generated), max(_OVERLAP, may_matter.longest), info)
     if not trigger:
         return b""
     if generated:
@@ -408,7 +411,6 @@ def _finish(job: _Job, result: FileResult, slots: list, out: RunResult, write: b
     if cache is not None and job.key is not None:
         cache.put(job.key, result)
     result.name = os.fsencode(job.path)  # for `diff`: result.path is the name as reports show it
-    out.parsed += 1
     record(out, result)
     if write and result.changed:
         try:
@@ -466,7 +468,7 @@ def run_stdin(data: bytes, display: str, resolver: SettingsResolver, *, fix: boo
         raise ConfigError(settings.unusable)  # the one file is the whole run: nothing to go on with
     knowledge_for(settings)  # configuration errors surface here
     result = FileResult(display, data)
-    if may_have_findings(data):
+    if prefilter.for_findings(knowledge_for(settings))(data):
         from ..analysis.clientindex import Directory
         from ..analysis.modules import module_names
 
