@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE.parent))
 import libcst as cst  # noqa: E402
 
 from codemods.analysis.callsites import CallSiteFinder  # noqa: E402
-from codemods.fixes.positions import Layout  # noqa: E402
+from codemods.fixes.positions import NodePositions  # noqa: E402
 from codemods.knowledge.config import Settings  # noqa: E402
 from codemods.run.engine import analyze  # noqa: E402
 from codemods.knowledge import load  # noqa: E402
@@ -65,7 +65,7 @@ def stages(data: bytes, knowledge, settings) -> list[float]:
     spent.append(_timed(lambda: analyze(data, "dense.py", knowledge, settings, edits=True))[0])
     seconds, module = _timed(lambda: cst.parse_module(data))
     spent.append(seconds)
-    spent.append(_timed(lambda: Layout(module))[0])
+    spent.append(_timed(lambda: NodePositions(module))[0])
     return spent
 
 

@@ -25,7 +25,7 @@ import libcst as cst
 from libcst.metadata import ComprehensionScope, MetadataWrapper, ScopeProvider
 
 from codemods.analysis import nodes
-from codemods.fixes.positions import Layout, walk
+from codemods.fixes.positions import NodePositions, walk
 from codemods.analysis.scopes import Scopes, _dotted
 from codemods.analysis.source import Source, order
 
@@ -83,7 +83,7 @@ def differences(code: str | bytes) -> Iterator[str]:
     text = module.code
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     libcst_scopes = wrapper.resolve(ScopeProvider)
-    layout = Layout(module)
+    layout = NodePositions(module)
     ours = AstModule(text)
     for node in asked(module):
         scope = libcst_scopes.get(node)
@@ -116,7 +116,7 @@ def differences(code: str | bytes) -> Iterator[str]:
 # What binds a name, as both sides can say it: a kind and a line. The uses are compared for
 # Name assignments only: classes and imports are also read by string annotations, which LibCST
 # counts and tokenfix does not (it reads uses of constants only).
-def _theirs(node: cst.CSTNode, uses: int, layout: Layout) -> tuple[str, int, int]:
+def _theirs(node: cst.CSTNode, uses: int, layout: NodePositions) -> tuple[str, int, int]:
     kind = {"FunctionDef": "def", "ClassDef": "class", "Param": "param", "Import": "import", "ImportFrom": "import",
             "Name": "name"}.get(type(node).__name__, type(node).__name__)
     where = node.name if kind in ("def", "class", "param") else node

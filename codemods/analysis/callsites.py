@@ -23,7 +23,7 @@ from ..knowledge import Knowledge, Surface
 from ..knowledge.config import Settings
 from .clients import environment_writes
 from .environment import Environment
-from .limits import LIMIT_NAMES, LimitParam
+from .limits import LimitParam
 from .nodes import walk
 from .receivers import chain, receiver, redirected_clients
 from .scopes import Scopes
@@ -31,7 +31,7 @@ from .source import Source, order
 from .targets import Target
 from .values import Resolver
 
-__all__ = ["LIMIT_NAMES", "CallSite", "CallSiteFinder", "LimitParam"]
+__all__ = ["CallSite", "CallSiteFinder", "LimitParam"]
 
 
 @dataclass
@@ -66,7 +66,7 @@ class CallSiteFinder:
         self.module_names = module_names  # dotted names of this file, for relative imports
         self.comments = source.comments if source is not None else None
         self.sites: list[CallSite] = []
-        self._calls: list[ast.Call] = []
+        self.calls: list[ast.Call] = []  # every call of the module, in the order of the text
         self._class_of: dict[int, Optional[ast.ClassDef]] = {}  # id(call) -> the class it is written in
         self.r = Resolver(self)
         self.parents: dict[int, ast.AST] = {}  # id(node) -> parent
@@ -86,13 +86,13 @@ class CallSiteFinder:
         """One walk (nodes.walk): parents, string literals (for the comments), the calls and their
         classes; then each call is analysed, once every comment (pragmas, noqa) is known."""
         self._walk(module)
-        for call in self._calls:
+        for call in self.calls:
             site = self._analyse(call)
             if site is not None:
                 self.sites.append(site)
 
     def _walk(self, module: ast.Module) -> None:
-        parents, calls, class_of = self.parents, self._calls, self._class_of
+        parents, calls, class_of = self.parents, self.calls, self._class_of
         enclosing: dict[int, Optional[ast.ClassDef]] = {id(module): None}
         strings, assigns = [], []
         walked = list(walk(module))

@@ -47,12 +47,8 @@ class Target:
     api_version: Optional[str] = None
     azure_v1: bool = False
     opaque: bool = False  # the code names an endpoint tokenfix cannot resolve
-    deployment: bool = False  # the model id is an Azure deployment name: any model may stand behind it
+    deployment: bool = False  # the model named may not be the one that runs (an Azure deployment; an Agent's model a RunConfig may replace)
     evidence: list[Evidence] = field(default_factory=list)
-
-    @property
-    def proven(self) -> bool:
-        return self.provider_source in PROVEN
 
     def note(self, line: int, text: str, origin: str = "") -> None:
         # An unresolved piece of a string (an f-string field) reads as `{...}`, also inside a repr.

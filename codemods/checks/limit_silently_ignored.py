@@ -46,7 +46,6 @@ class LimitSilentlyIgnored(Check):
 
 
 def _extra_body(arg):
-    import libcst as cst
+    from ..fixes.edits import as_extra_body  # LibCST only when a fix is shown
 
-    body = cst.Dict([cst.DictElement(cst.SimpleString('"max_tokens"'), arg.value)])
-    return arg.with_changes(keyword=cst.Name("extra_body"), value=body)
+    return as_extra_body(arg, "max_tokens")

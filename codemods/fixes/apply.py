@@ -15,22 +15,19 @@ from typing import Sequence
 
 import libcst as cst
 
-from .positions import Layout, walk
+from .positions import NodePositions, walk
 from ..output.findings import ASK_LIBCST, DISPLAY_ONLY, SAFE, UNSAFE, FileResult, Finding
 from .edits import comments
+from .parsing import parse, parse_error
 from ..analysis.source import Source
 
 
-def parse(data: bytes) -> cst.Module:
-    return cst.parse_module(data)
-
-
-class Realization:
+class Fixer:
     """One file's LibCST tree, with its layout, where the findings' fixes are made."""
 
     def __init__(self, data: bytes):
         self.module = parse(data)
-        self.layout = Layout(self.module)
+        self.layout = NodePositions(self.module)
         # LibCST drops a few rare spellings (e.g. the space in `except (A, B) :`); such a file
         # is still checked, but never rewritten, so that no byte outside a fix can change.
         self.round_trips = self.layout.round_trips(data)
@@ -102,8 +99,6 @@ class Realization:
         try:
             parse(new_bytes)
         except Exception as exc:  # noqa: BLE001
-            from ..run.engine import parse_error
-
             result.notes.append(f"fixes dropped: the fixed code would not parse ({parse_error(exc)[0]})")
             return
         for finding in applied:

@@ -23,6 +23,12 @@ def renamed_key(node: cst.CSTNode, new_name: str) -> cst.CSTNode:
     raise TypeError(f"cannot rename a {type(node).__name__}")
 
 
+def as_extra_body(arg: cst.Arg, name: str) -> cst.Arg:
+    """`max_completion_tokens=N` as `extra_body={"max_tokens": N}`: the value sent under `name`."""
+    body = cst.Dict([cst.DictElement(cst.SimpleString(f'"{name}"'), arg.value)])
+    return arg.with_changes(keyword=cst.Name("extra_body"), value=body)
+
+
 def integer(value: int, replacing: "cst.BaseExpression | None" = None) -> cst.Integer:
     """An int literal; in place of an expression it keeps that expression's parentheses
     (and so the comments written inside them)."""

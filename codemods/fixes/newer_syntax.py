@@ -21,7 +21,7 @@ from typing import Callable, Iterator, Optional
 
 import libcst as cst
 
-from .positions import Layout, walk
+from .positions import NodePositions, walk
 
 Version = tuple[int, int]
 RUNNING: Version = sys.version_info[:2]
@@ -81,7 +81,7 @@ def constructs(module: cst.Module, running: Optional[Version] = None) -> Iterato
         for kind, test, version, pep, what in rules:
             if isinstance(node, kind) and test(node):
                 if layout is None:
-                    layout = Layout(module)
+                    layout = NodePositions(module)
                 yield Construct(layout.span(node)[0], version, pep, what)
 
 

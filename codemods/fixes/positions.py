@@ -72,7 +72,7 @@ class _LayoutState(CodegenState):
 class _Positions:
     """node -> CodeRange, as PositionProvider gives it, computed when first asked for."""
 
-    def __init__(self, layout: "Layout") -> None:
+    def __init__(self, layout: "NodePositions") -> None:
         self._layout = layout
         self._done: dict[int, CodeRange] = {}
 
@@ -90,7 +90,7 @@ class _Positions:
         return id(node) in self._layout.ranges
 
 
-class Layout:
+class NodePositions:
     """Where every node of a module is: positions as PositionProvider gives them, and text offsets."""
 
     def __init__(self, module: cst.Module):
@@ -109,10 +109,6 @@ class Layout:
         """Line (1-based) and column (0-based) where a token index falls."""
         row, column = self._lines.location(self._offsets[token])
         return CodePosition(row, column - 1)
-
-    def order(self, node: cst.CSTNode) -> tuple[int, int]:
-        """Token indices of the node's start and end: compare them to order nodes in the text."""
-        return self.ranges.get(id(node), (0, 0))
 
     def offset(self, line: int, column: int) -> int:
         """The text offset of a (1-based line, 0-based column) position."""

@@ -477,9 +477,6 @@ class SettingsResolver:
                 lines.append(f"{settings.unusable}{skipped}")
         return lines
 
-    def all_loaded(self) -> list[Settings]:
-        return [self.explicit] if self.explicit is not None else list(self._by_config.values())
-
 
 def _resolved(path: Path) -> Path:
     try:

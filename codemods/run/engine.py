@@ -26,26 +26,6 @@ def _parse(data: bytes) -> tuple:
         return parse_source(data)
 
 
-def parse_error(exc: BaseException) -> tuple[str, int]:
-    """A one-line reason and the line it concerns (0 when unknown)."""
-    import libcst as cst
-
-    if isinstance(exc, cst.ParserSyntaxError):
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
-        return f"syntax error: {message}", exc.raw_line
-    if isinstance(exc, RecursionError):
-        return "too deeply nested for the parser (RecursionError)", 0
-    if isinstance(exc, (UnicodeDecodeError, LookupError)):
-        return f"cannot decode the file: {exc}", 0
-    if isinstance(exc, SyntaxError) and "encoding" in str(exc):  # how LibCST reports a bad or missing coding cookie
-        return f"cannot decode the file: {exc.msg if exc.msg else exc} (it is not UTF-8; a coding declaration must name its encoding)", exc.lineno or 0
-    if isinstance(exc, SyntaxError) and "too many nested" in str(exc.msg):
-        return f"too deeply nested for the parser ({exc.msg})", exc.lineno or 0
-    if isinstance(exc, SyntaxError):
-        return f"syntax error: {exc.msg} (line {exc.lineno})", exc.lineno or 0
-    return f"cannot parse: {type(exc).__name__}: {exc}", 0
-
-
 def _unparsable(data: bytes, exc: BaseException) -> tuple[str, int]:
     """Why a file does not parse, in LibCST's words when it agrees (its messages are the ones
     users have seen), else in Python's, unless what Python rejects is syntax of a newer Python
@@ -54,10 +34,12 @@ def _unparsable(data: bytes, exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, (RecursionError, MemoryError)):
         return "too deeply nested for the parser (RecursionError)", 0
     try:
-        from ..fixes.apply import parse
+        from ..fixes.parsing import parse
 
         module = parse(data)
     except Exception as libcst_exc:  # noqa: BLE001 - any parser failure is a per-file error
+        from ..fixes.parsing import parse_error
+
         return parse_error(libcst_exc)
     if isinstance(exc, SyntaxError):  # LibCST reads it and Python does not: syntax of a newer Python?
         from ..fixes.newer_syntax import explain
@@ -68,6 +50,8 @@ def _unparsable(data: bytes, exc: BaseException) -> tuple[str, int]:
             newer = None
         if newer is not None:
             return newer
+    from ..fixes.parsing import parse_error
+
     return parse_error(exc)
 
 
@@ -159,7 +143,7 @@ def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, c
         return result
     result.findings.sort(key=lambda f: (f.row, f.column, f.code))
     if _needs_libcst(result.findings, fix, edits):
-        _realize(result, data, source, fix, unsafe_fixes, edits)
+        _apply_fixes(result, data, source, fix, unsafe_fixes, edits)
     return result
 
 
@@ -171,11 +155,12 @@ def _needs_libcst(findings: list[Finding], fix: bool, edits: bool) -> bool:
     return any(x.applicability == SAFE and any(r.comments == ASK_LIBCST for r in x.replacements) for x in fixes)
 
 
-def _realize(result: FileResult, data: bytes, source: Source, fix: bool, unsafe_fixes: bool, edits: bool) -> None:
-    from ..fixes.apply import Realization
+def _apply_fixes(result: FileResult, data: bytes, source: Source, fix: bool, unsafe_fixes: bool, edits: bool) -> None:
+    from ..fixes.apply import Fixer
+    from ..fixes.parsing import parse_error
 
     try:
-        realization = Realization(data)
+        fixer = Fixer(data)
     except Exception as exc:  # noqa: BLE001 - Python parses it, LibCST does not
         reason = parse_error(exc)[0]
         for finding in result.findings:
@@ -183,11 +168,11 @@ def _realize(result: FileResult, data: bytes, source: Source, fix: bool, unsafe_
                 finding.fix.applicability = UNSAFE  # nobody can say it keeps every comment
         result.notes.append(f"fixes not made: LibCST cannot parse this file ({reason})")
         return
-    result.notes += realization.make(result.findings, source)
+    result.notes += fixer.make(result.findings, source)
     if edits or fix:  # the tree is there: a fixing run reports its edits too
-        realization.add_edits(result.findings)
+        fixer.add_edits(result.findings)
     if fix:
-        realization.apply(result, {SAFE, UNSAFE} if unsafe_fixes else {SAFE})
+        fixer.apply(result, {SAFE, UNSAFE} if unsafe_fixes else {SAFE})
 
 
 def _suppressed(finding: Finding, finder: CallSiteFinder) -> bool:
