@@ -1,6 +1,6 @@
-"""Every fixture under tests/fixtures: input.py, expected.py (after `fix`), codes.txt, args.txt.
+"""Every fixture under tests/fixtures: input.py, expected.py (after `fix`), codes.txt, messages.txt, args.txt.
 
-For each: the findings are exactly codes.txt, `fix` turns input into expected byte for byte,
+For each: the findings are exactly codes.txt, their whole text and columns messages.txt, `fix` turns input into expected byte for byte,
 a second fix changes nothing, the output parses, and every byte outside the reported edits
 is the same as in the input.
 """
@@ -8,6 +8,7 @@ is the same as in the input.
 from __future__ import annotations
 
 import ast
+import io
 import re
 import shlex
 from pathlib import Path
@@ -18,6 +19,7 @@ from codemods.knowledge.config import Settings
 from codemods.checks import enabled_checks
 from codemods.run.engine import MAX_PASSES, analyze, one_pass
 from codemods.knowledge import load
+from codemods.output.report import console, write_text
 
 from conftest import FIXTURES, tokenfix
 
@@ -59,6 +61,19 @@ def test_fixture(name: str) -> None:
     assert not any(f.fix is not None and (unsafe or f.fix.applicability == "safe") for f in again.findings), \
         "a second run still offers a fix it would apply"
     ast.parse(fixed.decode(result.encoding))
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fixture_messages_and_columns(name: str) -> None:
+    """The whole text of every finding, with its column and fix label, as `check` prints it:
+    recorded before the package moved into its layers (6c22e12), so any drift shows."""
+    case = FIXTURES / name
+    settings, _ = _settings(case)
+    result = analyze((case / "input.py").read_bytes(), "input.py", load(), settings)
+    stream = io.StringIO()
+    write_text([result], console(stream))
+    shown = [line[len("input.py:"):] for line in stream.getvalue().splitlines()]
+    assert shown == (case / "messages.txt").read_text().splitlines()
 
 
 def apply_edits(data: bytes, result) -> bytes:

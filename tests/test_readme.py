@@ -44,3 +44,23 @@ def test_python_api_examples_run_as_shown(monkeypatch) -> None:
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
     runner.run(test)
     assert runner.failures == 0 and runner.tries >= 3
+
+
+def test_every_file_the_readme_names_exists() -> None:
+    """The Architecture section names the files to touch: each must be there."""
+    named = set(re.findall(r"`((?:codemods|rules|tests|scripts|benchmarks|docs)/[\w./<>-]+)`", README))
+    layers = "run|output|fixes|checks|surfaces|analysis|knowledge"
+    named |= {f"codemods/{n}" for n in re.findall(rf"`((?:{layers})/[\w.<>-]+)`", README)}
+    assert len(named) > 30
+    missing = [n for n in sorted(named) if "<" not in n and "*" not in n and not (ROOT / n).exists()]
+    assert missing == []
+
+
+def test_the_architecture_names_every_layer_and_kind() -> None:
+    section = README[README.index("## Architecture"): README.index("## Reliability")]
+    for folder in ("run", "output", "fixes", "checks", "surfaces", "analysis", "knowledge"):
+        assert f"`codemods/{folder}/`" in section
+    from codemods.surfaces import kinds
+
+    for kind in kinds():
+        assert f"`{kind}`" in section

@@ -4,6 +4,10 @@ tokenfix never runs the code it reads, so a value is known only when the source 
 a literal, simple arithmetic on literals, a name assigned exactly once (module or function
 constant, found through the scope analysis of scopes.py), or the default of `os.getenv`. Anything
 else is unknown, and unknown values are left alone.
+
+Its size (about 400 lines): ints, strings and dicts resolve through one another (a dict's
+values are strings, an f-string's pieces are names) with one depth limit and one sentinel,
+so they are one resolver.
 """
 
 from __future__ import annotations

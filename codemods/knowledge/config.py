@@ -12,6 +12,10 @@ goes on, its files are skipped, and one error line says which file and why (exit
 settings, some are templates that are not TOML at all (`{{cookiecutter.project_slug}}/…`),
 and some are large. One that mentions tokenfix but cannot be parsed, and shows no
 `tool.tokenfix` key, is reported and its folder takes the settings above it.
+
+Its size (about 480 lines): the settings' schema and the resolver that finds a file's
+configuration are read together, since every error names a key of the one and a file of the
+other.
 """
 
 from __future__ import annotations

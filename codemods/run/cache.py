@@ -48,6 +48,8 @@ its change time, which no tool can set back; but file systems count time in tick
 milliseconds, so two writes in one tick can leave the same stat behind. As git does with its
 index ("racily clean" entries), a file changed in the last RACY_SECONDS is not remembered:
 it is read again next time. The record is one JSON file, sealed, validated and rebuilt like an entry.
+
+Its size (about 440 lines) is mostly the trust rules above, each with the code that keeps it.
 """
 
 from __future__ import annotations

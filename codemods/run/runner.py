@@ -1,4 +1,9 @@
-"""A whole run: read each file, skip what the prefilter rules out, analyse the rest, write fixes."""
+"""A whole run: read each file, skip what the prefilter rules out, analyse the rest, write fixes.
+
+It is the one place a run reads the tree's files and writes them back (read, prefilter, cache,
+the worker pool, writes, stdin): about 480 lines, so that the order of every read and write is
+visible in one file; each step it calls is its own module.
+"""
 
 from __future__ import annotations
 
