@@ -344,3 +344,41 @@ def test_every_shipped_row_has_a_known_kind() -> None:
     knowledge = load()
     assert {s.kind for s in knowledge.surfaces} == {"sdk_method", "sdk_function", "constructor", "http_post", "settings_object"}
     assert all(type(s.options).__module__ == f"codemods.surfaces.{s.kind}" for s in knowledge.surfaces)
+
+
+def test_settings_object_an_agents_model_never_makes_a_fix_safe() -> None:
+    """Even with the endpoint stated (a pragma), the Agent's model may be replaced by a
+    RunConfig at run time: the value fix that rests on it stays unsafe; on a RunConfig, whose
+    model is the one that runs, it is safe."""
+    on_agent = codemods.analyze(_dedent("""
+        from agents import Agent, ModelSettings
+
+        # tokenfix: provider=openai
+        agent = Agent(name="a", model="gpt-4.1", model_settings=ModelSettings(max_tokens=99999999))
+    """))
+    on_config = codemods.analyze(_dedent("""
+        from agents import ModelSettings, RunConfig
+
+        # tokenfix: provider=openai
+        config = RunConfig(model="gpt-4.1", model_settings=ModelSettings(max_tokens=99999999))
+    """))
+    assert [f.fix.applicability for f in on_agent] == ["unsafe"]
+    assert [f.fix.applicability for f in on_config] == ["safe"]
+
+
+def test_settings_object_a_model_object_leaves_the_endpoint_unknown() -> None:
+    """`OpenAIChatCompletionsModel(model=..., openai_client=...)`: the model is named, the client
+    is not read here, so the provider is not the model's and no configured provider applies."""
+    from codemods.knowledge import load as load_rules
+    from codemods.run.engine import analyze
+
+    source = _dedent("""
+        from agents import Agent, ModelSettings, OpenAIChatCompletionsModel
+
+        model = OpenAIChatCompletionsModel(model="gpt-4.1", openai_client=client)
+        agent = Agent(name="a", model=model, model_settings=ModelSettings(max_tokens=99999999))
+    """).encode()
+    result = analyze(source, "a.py", load_rules(), Settings())
+    [site] = result.sites
+    assert site.target.opaque and site.target.provider is None and site.target.model_name == "gpt-4.1"
+    assert [f.fix.applicability for f in result.findings] == ["unsafe"]

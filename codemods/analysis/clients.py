@@ -27,7 +27,6 @@ from .environment import ASSIGNED, DEFAULTED, Environment, EnvSetting, is_env_fi
 from .nodes import keyword, positional
 from .targets import ClientFacts, Target, apply_client
 
-_DEFAULT_TIMEOUTS = {"anthropic.DEFAULT_TIMEOUT", "anthropic._constants.DEFAULT_TIMEOUT"}
 
 _ENVIRON = "os.environ"
 
@@ -42,13 +41,13 @@ def unwrap(call: ast.Call, option_calls: Sequence[str]) -> tuple[ast.Call, list[
     return call, options
 
 
-def timeout_given(calls: list[ast.Call], r) -> Optional[bool]:
+def timeout_given(calls: list[ast.Call], r, defaults: Sequence[str]) -> Optional[bool]:
     """Whether these calls pass a timeout other than the SDK default: True, False, or None (a spread may)."""
     given: Optional[bool] = False
     for call in calls:
         arg = keyword(call, "timeout")
         if arg is not None:
-            if not (r.qualified_names(arg.value) & _DEFAULT_TIMEOUTS):
+            if not (r.qualified_names(arg.value) & set(defaults)):  # the SDK's own default is no timeout given
                 return True
         elif any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
             given = None
@@ -98,7 +97,7 @@ def read_client(finder, call: ast.Call, env: Environment, chained: Sequence[ast.
         if setting is not None and setting.kind == ASSIGNED and not setting.origin and setting.value:
             facts.api_version = setting.value
             facts.url_evidence.append((setting.line, setting.describe()))
-    facts.timeout = timeout_given([construction, *options], r)
+    facts.timeout = timeout_given([construction, *options], r, rules.default_timeouts)
     if facts.timeout is False and "http_client" in keywords:
         facts.timeout = None  # the SDK adopts a custom http_client's timeout when none is given
     facts = with_options(finder, facts, [*chained, *options])

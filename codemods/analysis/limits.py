@@ -75,7 +75,7 @@ def timeouts(finder: "CallSiteFinder", site: "CallSite", call: ast.Call, keyword
     `timeout=` or `.with_options(timeout=...)` lifts it as well (anthropic-python,
     resources/messages/messages.py). A `**kwargs` on the call or the client, or a `stream=`
     that is not a literal, may lift it unseen."""
-    given = timeout_given(chained, finder.r)
+    given = timeout_given(chained, finder.r, finder.knowledge.clients.default_timeouts)
     client_timeout = client.timeout if client is not None else False
     site.has_timeout = "timeout" in keywords or given is True or client_timeout is True
     stream = keywords.get("stream")

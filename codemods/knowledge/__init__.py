@@ -33,6 +33,7 @@ class Knowledge:
 
     def __init__(self, providers: list[Provider], models: list[Model], surfaces: list[Surface], checks: list[CheckInfo],
                  clients: ClientRules = ClientRules(), http_libraries: Iterable[HttpLibrary] = ()):
+        http_libraries = tuple(http_libraries)
         from ..surfaces import call_hooks, kinds  # the kinds sit above this layer (surfaces/__init__.py)
 
         self.providers = {p.id: p for p in providers}
@@ -41,6 +42,7 @@ class Knowledge:
         self.clients = clients
         self.http_functions = frozenset(n for lib in http_libraries for n in lib.functions)
         self.http_sessions = frozenset(n for lib in http_libraries for n in lib.sessions)
+        self.http_body_keywords = tuple(dict.fromkeys(k for lib in http_libraries for k in lib.body_keywords))
         # SDK modules that double as a default client (`openai.chat.completions.create(...)`)
         self.module_providers = {p.module: p.id for p in providers if p.module}
         self.limit_names = _limit_names(providers, surfaces)

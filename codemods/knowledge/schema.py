@@ -115,6 +115,7 @@ class ClientRules:
     option_calls: tuple[str, ...] = ()
     pass_through_attributes: tuple[str, ...] = ()
     module_url_attributes: tuple[str, ...] = ()
+    default_timeouts: tuple[str, ...] = ()
     source: str = ""
 
 
@@ -126,6 +127,7 @@ class HttpLibrary:
     source: str
     functions: tuple[str, ...] = ()
     sessions: tuple[str, ...] = ()
+    body_keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

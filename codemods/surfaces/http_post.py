@@ -66,7 +66,7 @@ def at_call(finder: "CallSiteFinder", call: ast.Call, chain: Sequence[str], root
     surface = knowledge.surface_for_path(path)
     if surface is None:
         return None
-    body = next((k for k in call.keywords if k.arg in ("json", "data", "content")), None)
+    body = next((k for k in call.keywords if k.arg in knowledge.http_body_keywords), None)
     if body is None:
         return None
     body_value = body.value

@@ -72,7 +72,8 @@ def at_function(finder: "CallSiteFinder", call: ast.Call, surface: Surface, name
     if model_object is not None and target.provider_source != PRAGMA:
         target.provider, target.provider_source, target.opaque = None, None, True
         target.note(model_object.lineno, "a model object: its own client, not read here, decides the endpoint")
-    if owner_name in options.replaceable_owners and target.model_name is not None and target.provider_source != PRAGMA:
+    model_stated = any(e.text.startswith("pragma model=") for e in target.evidence)  # `# tokenfix: model=...` says which runs
+    if owner_name in options.replaceable_owners and target.model_name is not None and not model_stated:
         target.deployment = True
         target.note(owner.lineno, f"a RunConfig(model=...) may replace {_short(owner_name)}'s model at run time: "
                                   "fixes that rest on the model are unsafe")
