@@ -21,7 +21,7 @@ class MissingRequiredLimit(Check):
         message = f"`{name}` is required on {surface.id} ({surface.required_error or 'the request fails without it'}); safe default: {safe.explanation}"
         fix = None
         if site.can_insert:
-            # The new keyword takes the line break before `)`; every comment stays (layout.py).
+            # The new keyword takes the line break before `)`; every comment stays (fixes/edits.py).
             fix = Fix(SAFE, f"Add `{name}={safe.value}`", [Replacement(site.call, ("Call",), _adding(name, safe.value), KEEPS)])
         yield self.finding(message, site.call, site, fix)
 

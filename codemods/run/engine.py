@@ -1,7 +1,7 @@
 """One file, bytes in and bytes out: parse, find call sites, run checks, apply fixes.
 
 The analysis reads the standard library's `ast` tree (source.py: ten times faster to build
-than LibCST's). LibCST, which keeps every byte, is used for what changes code (realize.py):
+than LibCST's). LibCST, which keeps every byte, is used for what changes code (fixes/apply.py):
 a fix is made and applied on its tree, so that what is not edited stays byte-for-byte the
 same (CRLF, BOM, encoding cookie), and the result is parsed again before anyone may write it.
 """
