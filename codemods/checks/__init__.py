@@ -100,8 +100,10 @@ def sdk_lacks(site: CallSite, ctx: "Context", keyword: str) -> Optional[str]:
 
 
 def model_known(site: CallSite) -> bool:
-    """The model is in the knowledge base and named as a model, not as an Azure deployment."""
-    return site.target.model is not None and not site.target.deployment
+    """The model is in the curated knowledge base and named as a model, not as an Azure deployment
+    (docs/safety.md: a fix rests on curated facts only; an imported row gives findings)."""
+    model = site.target.model
+    return model is not None and not site.target.deployment and not model.imported  # imported facts: findings, never safe fixes
 
 
 def endpoint_seen(site: CallSite) -> bool:

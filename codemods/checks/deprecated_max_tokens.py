@@ -37,7 +37,7 @@ class DeprecatedMaxTokens(Check):
             else:
                 message = f"{why}: use `max_completion_tokens`"
                 applicability = SAFE if endpoint_seen(site) else UNSAFE
-                if provider.deployments and not model_known(site) and not (model is not None and model.reasoning):
+                if provider.deployments and not model_known(site) and not (model is not None and not model.imported and model.reasoning):
                     # Whether Azure takes max_completion_tokens depends on the model version behind
                     # the deployment too (gpt-35-turbo and gpt-4-turbo-2024-04-09 reject it on
                     # current api-versions): a deployment name does not say which model that is.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import json
 import re
 from dataclasses import replace
 from functools import lru_cache
@@ -46,6 +47,9 @@ class Knowledge:
         # SDK modules that double as a default client (`openai.chat.completions.create(...)`)
         self.module_providers = {p.module: p.id for p in providers if p.module}
         self.limit_names = _limit_names(providers, surfaces)
+        # rules/models_imported.toml: (path, bytes, lower-cased bytes), searched by id on demand
+        self._imported_data: list[tuple[Path, bytes, bytes]] = []
+        self._imported: dict[str, tuple[Model, ...]] = {}
         self.models = models
         self.surfaces = surfaces
         self.checks = {c.code: c for c in checks}
@@ -119,7 +123,51 @@ class Knowledge:
             model = self._lookup(name.lower())
             if model is not None and (provider_id is None or provider_id in model.providers):
                 return model
+        for name in candidates:  # the curated rows first, whatever the spelling; then the imported ones
+            model = self._lookup_imported(name.lower(), provider_id)
+            if model is not None:
+                return model
         return None
+
+    def _lookup_imported(self, name: str, provider_id: Optional[str]) -> Optional[Model]:
+        """An imported row by its exact id: the one of this provider, or, with none known, the
+        one row (or rows that agree on the limits) the id has."""
+        rows = self._imported_rows(name)
+        if provider_id is not None:
+            return next((m for m in rows if provider_id in m.providers), None)
+        if rows and len({(m.context, m.output_cap) for m in rows}) == 1:
+            return rows[0]
+        return None
+
+    def _imported_rows(self, name: str) -> tuple[Model, ...]:
+        """The imported rows of one id, found by a byte search of the generated file and only
+        those rows parsed: parsing all of its thousand rows would cost a run 140 ms, and a
+        pre-commit run over a file whose models are all curated never asks at all."""
+        cached = self._imported.get(name)
+        if cached is not None:
+            return cached
+        found: list[Model] = []
+        needle = f"\nid = {json.dumps(name, ensure_ascii=False)}\n".encode()
+        for path, data, lowered in self._imported_data:
+            at = lowered.find(needle)
+            while at != -1:
+                start = data.rfind(b"[[model]]", 0, at)
+                end = data.find(b"\n[[model]]", at)
+                block = data[start: end if end != -1 else len(data)]
+                where = f"{path}: the row of {name}"
+                try:
+                    entries = parse_toml(block).get("model", [])
+                except ValueError as exc:
+                    raise KnowledgeError(f"{where}: invalid TOML ({exc})") from None
+                for entry in entries:
+                    if isinstance(entry, dict) and "imported" in entry:
+                        raise KnowledgeError(f"{where}: unknown key(s) imported")
+                    model = replace(build(Model, entry, where, ("id", "providers", "context", "source")), imported=True)
+                    if model.providers and all(p in self.providers and not self.providers[p].self_hosted for p in model.providers):
+                        found.append(model)  # not a provider an extra-rules file took away, nor a self-hosted one
+                at = lowered.find(needle, at + 1)
+        self._imported[name] = rows = tuple(found)
+        return rows
 
     def _lookup(self, name: str) -> Optional[Model]:
         model = self._exact.get(name)
@@ -228,8 +276,20 @@ def _load_cached(extra: tuple[Path, ...]) -> Knowledge:
         for provider_id in (surface.provider, *getattr(surface.options, "routing", {}).values()):
             if provider_id is not None and provider_id not in providers:
                 raise KnowledgeError(f"surface {surface.id}: unknown provider {provider_id!r}")
+    # The imported model facts (scripts/import_models.py) are read now, for the digest, and
+    # parsed only when a curated row cannot answer a lookup.
+    imported = base / "models_imported.toml"
+    imported_data = []
+    if imported.is_file():
+        try:
+            data = read_bounded(imported, 16 * MAX_SETTINGS_BYTES)
+        except OSError as exc:
+            raise KnowledgeError(f"{imported}: cannot read rules file ({exc.strerror or exc})") from None
+        imported_data.append((imported, data, data.lower()))
+        contents.append(data)
     knowledge = Knowledge(list(providers.values()), models, list(surfaces.values()), list(checks.values()),
                           clients, libraries.values())
+    knowledge._imported_data = imported_data
     # What the cache keys on: any change to a rules file invalidates every cached result.
     knowledge.digest = hashlib.sha256(b"\0".join(contents)).hexdigest()
     return knowledge

@@ -58,9 +58,13 @@ class Model:
     source: str
     match: tuple[str, ...] = ()
     max_output: Optional[int] = None
+    max_input: Optional[int] = None  # an input cap below the window (gpt-5: 272,000 of 400,000)
     reasoning: bool = False
     responses_only: bool = False
+    deprecation_date: str = ""
+    corroborated: bool = False  # imported rows: both sources give the same limits
     note: str = ""
+    imported: bool = False  # set by the loader, never by a row: from rules/models_imported.toml, not curated
 
     @property
     def output_cap(self) -> int:
