@@ -77,7 +77,7 @@ MUTATIONS = [
      "value.evidence,\n                        fallback=True)", "value.evidence,\n                        fallback=False)",
      ["tests/test_safety_corpus.py::test_fix_leaves_every_working_call_alone"]),
     ("an Azure deployment name is taken for the model", "codemods/checks/__init__.py",
-     "    return site.target.model is not None and not site.target.deployment", "    return site.target.model is not None",
+     "    return model is not None and not site.target.deployment and not model.imported", "    return model is not None and not model.imported",
      ["tests/test_safety_corpus.py::test_no_safe_fix_rests_on_an_unseen_endpoint"]),
     ("an SDK too old for the new keyword is not seen", "codemods/analysis/dependencies.py",
      "    if since is None or item is None or version_tuple(item.version) >= version_tuple(since):",
@@ -435,6 +435,28 @@ MUTATIONS = [
     ("settings_object: a model object's unseen client taken as the model's provider", "codemods/surfaces/settings_object.py",
      "        target.provider, target.provider_source, target.opaque = None, None, True\n", "        pass\n",
      ["tests/test_surface_kinds.py::test_settings_object_a_model_object_leaves_the_endpoint_unknown"]),
+    # Know every model (issue 19): imported facts are a layer under the curated ones, pinned and
+    # read as data, and no fix rests on them.
+    ("models: an imported row makes a fix safe", "codemods/checks/__init__.py",
+     "    return model is not None and not site.target.deployment and not model.imported",
+     "    return model is not None and not site.target.deployment",
+     ["tests/test_import_models.py::test_imported_facts_give_findings_never_a_safe_fix"]),
+    ("models: an imported row may say it is curated", "codemods/knowledge/__init__.py",
+     '                    if isinstance(entry, dict) and "imported" in entry:', "                    if False:",
+     ["tests/test_import_models.py::test_an_imported_row_may_not_say_it_is_curated"]),
+    ("models: an imported row taken before a curated one", "codemods/knowledge/__init__.py",
+     "            model = self._lookup(name.lower())\n",
+     "            model = self._lookup_imported(name.lower(), provider_id) or self._lookup(name.lower())\n",
+     ["tests/test_import_models.py::test_lookup_curated_first_then_imported"]),
+    ("models: a self-hosted provider's rows imported", "scripts/import_models.py",
+     '    self_hosted = {p["id"] for p in hosted if p.get("self_hosted")}', "    self_hosted = set()",
+     ["tests/test_import_models.py::test_the_importer_writes_the_chat_models_of_the_mapped_providers"]),
+    ("faults: a signal between the temporary file's creation and its name leaves it behind", "codemods/run/write.py",
+     "    with _signals_held():\n        _replace(path, data, before)", "    if True:\n        _replace(path, data, before)",
+     ["tests/test_write.py::test_a_signal_as_the_temporary_file_is_made_leaves_no_temporary_file"]),
+    ("models: a source that is not the pinned one read", "scripts/import_models.py",
+     "    if found != sha256:", "    if False:",
+     ["tests/test_import_models.py::test_a_source_that_is_not_the_pinned_one_is_refused"]),
 ]
 
 

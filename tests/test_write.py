@@ -54,3 +54,27 @@ def test_failed_write_leaves_original_and_no_temp(tmp_path: Path, monkeypatch) -
         atomic_write(target, b"new\n", expected=b"old\n")
     assert target.read_bytes() == b"old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.py"]
+
+
+def test_a_signal_as_the_temporary_file_is_made_leaves_no_temporary_file(tmp_path: Path, monkeypatch) -> None:
+    """SIGINT (Ctrl-C; the CLI turns SIGTERM and SIGHUP into the same) arriving just after the
+    temporary file exists and before its name is known: before, the name that would remove it
+    was never bound, and a stale `.tokenfix-tmp` stayed beside the file. Now the signal waits
+    for the write to end: the file is whole (new), and the run stops right after."""
+    import signal
+    import tempfile
+
+    target = tmp_path / "a.py"
+    target.write_bytes(b"old\n")
+    real = tempfile.mkstemp
+
+    def mkstemp(*args, **kwargs):
+        made = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)  # Python's own handler raises KeyboardInterrupt at the next chance
+        return made
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, b"new\n", b"old\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py"]
+    assert target.read_bytes() == b"new\n"

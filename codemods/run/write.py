@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import stat
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Sequence
 
@@ -56,6 +59,31 @@ def atomic_write(path: Path, data: bytes, expected: bytes, roots: Sequence[Path]
     if not before.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK):
         raise WriteError("is read-only; not rewritten (make it writable to fix it)")
     removed = _remove_stale_temps(path)
+    with _signals_held():
+        _replace(path, data, before)
+    return removed
+
+
+# The signals a run turns into KeyboardInterrupt (cli.py): held while a file is replaced, so
+# that one cannot land between the temporary file's creation and the name that removes it
+# (it is delivered, and the run stops, once the file is whole again).
+_HELD = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextmanager
+def _signals_held():
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = mask(signal.SIG_BLOCK, _HELD)
+    try:
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, previous)
+
+
+def _replace(path: Path, data: bytes, before: os.stat_result) -> None:
     temp_name = None
     try:
         handle, temp_name = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
@@ -86,7 +114,6 @@ def atomic_write(path: Path, data: bytes, expected: bytes, roots: Sequence[Path]
         if isinstance(exc, OSError):
             raise WriteError(f"cannot write: {exc.strerror or exc}") from None
         raise
-    return removed
 
 
 def _read_again(path: Path, size: int) -> tuple[os.stat_result, bytes]:
