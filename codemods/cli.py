@@ -301,27 +301,21 @@ main.add_command(rule, name="explain")
 
 
 @main.command()
+@click.argument("pattern", required=False)
 @click.option("--provider", help="Only this provider's models.")
-def models(provider: Optional[str]) -> None:
-    """The knowledge base: every model with its context window, output cap and source."""
-    from rich.table import Table
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+def models(pattern: Optional[str], provider: Optional[str], output_format: str) -> None:
+    """The models tokenfix knows, curated and imported, with their limits and where each comes
+    from. PATTERN keeps the ids that contain it (`tokenfix models gpt-5`)."""
+    from .output.models import model_rows, write_models
 
     knowledge = load()
-    table = Table(title="tokenfix knowledge base")
-    for column in ("model", "providers", "context", "max output", "reasoning", "parameter", "source"):
-        table.add_column(column, overflow="fold")
     if provider and provider not in knowledge.providers:
         console(sys.stderr).print(f"tokenfix: error: unknown provider {provider!r}; known: {', '.join(sorted(knowledge.providers))}")
         sys.exit(EXIT_ERROR)
-    for model in sorted(knowledge.models, key=lambda m: (m.providers[0], m.id)):
-        if provider and provider not in model.providers:
-            continue
-        parameters = sorted({knowledge.providers[p].preferred for p in model.providers})
-        if model.responses_only:
-            parameters = ["max_output_tokens (Responses API only)"]
-        table.add_row(model.id, ", ".join(model.providers), f"{model.context:,}", f"{model.max_output:,}" if model.max_output else "= context",
-                      "yes" if model.reasoning else "", ", ".join(parameters), model.source)
-    Console_stdout().print(table)
+    rows = model_rows(knowledge, pattern, provider)
+    write_models(knowledge, rows, output_format, sys.stdout, provider, pattern)
 
 
 def Console_stdout():

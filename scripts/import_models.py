@@ -247,6 +247,7 @@ def render(rows: list[dict], pins: dict) -> str:
         "# field by field. Re-running the importer on the same sources gives these same bytes.",
         f"#   litellm {lite['version']} ({lite['file']}, sha256 {lite['sha256']}), MIT, {lite['home']}",
         f"#   models.dev via {dev['package']} {dev['version']} ({dev['file']}, sha256 {dev['sha256']}), MIT, {dev['home']}",
+        f"# imported_on = {pins['imported_on']}  (the day these pins were taken: `tokenfix models` warns when it is old)",
         "# Licences: rules/IMPORTED_NOTICES.txt. Per row: corroborated = both sources give the same limits.",
         "",
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -204,6 +205,41 @@ def test_rule_and_models_commands() -> None:
     assert tokenfix("explain", "absurd-token-limit").returncode == 0
     res = tokenfix("models", "--provider", "siliconflow")
     assert res.returncode == 0 and b"Qwen/Qwen3-8B" in res.stdout and b"gpt-4o" not in res.stdout
+
+
+def test_models_lists_curated_and_imported_rows_plainly_when_piped() -> None:
+    res = tokenfix("models")
+    out = res.stdout.decode()
+    assert res.returncode == 0 and "\u2501" not in out and "\u2502" not in out  # no box drawing into a pipe
+    lines = out.splitlines()
+    assert lines[0].split()[:3] == ["model", "providers", "context"]
+    footer = [line for line in lines if line.endswith("no fix rests on them).")]
+    counts = re.match(r"([\d,]+) models: ([\d,]+) curated .* ([\d,]+) imported", footer[0])
+    total, curated, imported = (int(g.replace(",", "")) for g in counts.groups())
+    assert total == curated + imported and curated > 50 and imported > 900
+    assert "Imported rows taken on 2026-12-03." in out
+    gpt = tokenfix("models", "gpt-5.4-mini", "--provider", "openai").stdout.decode()
+    assert "gpt-5.4-mini " in gpt and "imported" in gpt and "azure" not in gpt.split("\n\n")[0]
+
+
+def test_models_json_and_the_empty_cases() -> None:
+    data = json.loads(tokenfix("models", "claude-opus-4-6", "--format", "json").stdout)
+    row = next(m for m in data["models"] if m["id"] == "claude-opus-4-6")
+    assert row["origin"] == "imported" and row["context"] == 1_000_000 and row["source"].startswith("litellm ")
+    assert data["imported_on"] == "2026-12-03"
+    assert b"deployment settings" in tokenfix("models", "--provider", "ollama").stdout
+    assert tokenfix("models", "no-such-model-id").stdout == b"No model matches 'no-such-model-id'.\n"
+
+
+def test_an_old_import_is_said_so() -> None:
+    import datetime
+
+    from codemods.knowledge import load
+    from codemods.output.models import footer, model_rows
+
+    knowledge = load()
+    lines = footer(knowledge, model_rows(knowledge, "gpt-4o", None), today=datetime.date(2027, 6, 1))
+    assert lines[-1] == "warning: the imported rows are 180 days old: run scripts/import_models.py with newer pins"
 
 
 def test_markup_in_file_names_is_printed_literally(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ def test_wheel_contains_rules_and_finds_them(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         archive.extractall(tmp_path / "site")
-    for name in ("providers", "models", "surfaces", "checks"):
+    for name in ("providers", "models", "surfaces", "checks", "clients", "models_imported"):
         assert f"codemods/rules/{name}.toml" in names
     assert not any(n.startswith("rules/") for n in names)
     assert any(n.endswith("entry_points.txt") for n in names)

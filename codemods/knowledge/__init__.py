@@ -139,6 +139,27 @@ class Knowledge:
             return rows[0]
         return None
 
+    def imported_models(self) -> list[Model]:
+        """Every imported row (for `tokenfix models`; a lookup parses only the rows it needs)."""
+        found = []
+        for path, data, _ in self._imported_data:
+            for i, entry in enumerate(parse_toml(data).get("model", [])):
+                where = f"{path}: model #{i + 1}"
+                if isinstance(entry, dict) and "imported" in entry:
+                    raise KnowledgeError(f"{where}: unknown key(s) imported")
+                model = replace(build(Model, entry, where, ("id", "providers", "context", "source")), imported=True)
+                if model.providers and all(p in self.providers and not self.providers[p].self_hosted for p in model.providers):
+                    found.append(model)
+        return found
+
+    def imported_on(self) -> Optional[str]:
+        """The day the imported rows were taken from their sources (their header says), or None."""
+        for _, data, _ in self._imported_data:
+            match = re.search(rb'^# imported_on = (\d{4}-\d{2}-\d{2})', data, re.M)
+            if match:
+                return match.group(1).decode()
+        return None
+
     def _imported_rows(self, name: str) -> tuple[Model, ...]:
         """The imported rows of one id, found by a byte search of the generated file and only
         those rows parsed: parsing all of its thousand rows would cost a run 140 ms, and a
