@@ -329,7 +329,10 @@ def main() -> int:
         parser.error("give --download DIR or --from DIR")
     try:
         rules, report, notices = build(args.source_dir, pins)
-    except (ImportError_, KeyError, OSError, ValueError) as exc:
+    except KeyError as exc:
+        print(f"import_models: error: {args.sources}: missing key {exc}", file=sys.stderr)
+        return 2
+    except (ImportError_, OSError, ValueError) as exc:
         print(f"import_models: error: {exc}", file=sys.stderr)
         return 2
     args.out.write_text(rules, encoding="utf-8")

@@ -82,6 +82,7 @@ def _sources(tmp_path: Path) -> Path:
     sha = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in ("litellm-0.whl", "bundle-0.tgz")}
     pins = tmp_path / "sources.toml"
     pins.write_text(textwrap.dedent(f'''\
+        imported_on = "2026-01-01"
         [litellm]
         version = "0"
         file = "litellm-0.whl"
@@ -212,3 +213,28 @@ def test_an_imported_row_may_not_say_it_is_curated(tmp_path: Path) -> None:
     fake._imported_data = [(tmp_path / "m.toml", data, data.lower())]
     with pytest.raises(KnowledgeError, match="unknown key"):
         fake.find_model("zz-model", "openai")
+
+
+@pytest.mark.parametrize("model_id, provider, expected", [
+    # the curated gpt-5.1-*/gpt-5.2-* globs caught these, with the base model's limits
+    ("gpt-5.1-chat-latest", "openai", (128_000, 16_384, False)),
+    ("gpt-5.2-chat-latest", "openai", (128_000, 16_384, False)),
+    ("gpt-5.1-codex", "openai", (400_000, 128_000, True)),
+    ("gpt-5.2-pro", "openai", (272_000, 128_000, True)),
+    ("gpt-5.1-2025-11-13", "openai", (272_000, 128_000, False)),  # the dated snapshot is the curated row
+])
+def test_wrong_facts_of_the_curated_globs_are_gone(model_id: str, provider: str, expected: tuple) -> None:
+    model = load().find_model(model_id, provider)
+    assert (model.context, model.output_cap, model.responses_only) == expected
+
+
+@pytest.mark.parametrize("model_id, provider", [
+    ("claude-sonnet-4@20250514", "vertex"),  # Vertex's `@` ids
+    ("anthropic.claude-3-haiku-20240307-v1:0", "bedrock"),  # Bedrock ids
+    ("gpt-35-turbo", "azure"),  # Azure's spelling
+    ("claude-opus-4-6", "anthropic"),
+    ("gemini-3-flash-preview", "google"),
+])
+def test_ids_real_code_names_that_only_the_imported_rows_know(model_id: str, provider: str) -> None:
+    model = load().find_model(model_id, provider)
+    assert model is not None and model.imported
