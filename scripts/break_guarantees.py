@@ -442,7 +442,7 @@ MUTATIONS = [
      "    return model is not None and not site.target.deployment",
      ["tests/test_import_models.py::test_imported_facts_give_findings_never_a_safe_fix"]),
     ("models: an imported row may say it is curated", "codemods/knowledge/__init__.py",
-     '                    if isinstance(entry, dict) and "imported" in entry:', "                    if False:",
+     '        if isinstance(entry, dict) and "imported" in entry:', "        if False:",
      ["tests/test_import_models.py::test_an_imported_row_may_not_say_it_is_curated"]),
     ("models: an imported row taken before a curated one", "codemods/knowledge/__init__.py",
      "            model = self._lookup(name.lower())\n",

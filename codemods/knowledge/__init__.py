@@ -144,13 +144,20 @@ class Knowledge:
         found = []
         for path, data, _ in self._imported_data:
             for i, entry in enumerate(parse_toml(data).get("model", [])):
-                where = f"{path}: model #{i + 1}"
-                if isinstance(entry, dict) and "imported" in entry:
-                    raise KnowledgeError(f"{where}: unknown key(s) imported")
-                model = replace(build(Model, entry, where, ("id", "providers", "context", "source")), imported=True)
-                if model.providers and all(p in self.providers and not self.providers[p].self_hosted for p in model.providers):
+                model = self._imported_model(entry, f"{path}: model #{i + 1}")
+                if model is not None:
                     found.append(model)
         return found
+
+    def _imported_model(self, entry: object, where: str) -> Optional[Model]:
+        """One imported row, marked as such; None for a row of a provider an extra-rules file
+        took away, or of a self-hosted one. A row may not say whether it is imported."""
+        if isinstance(entry, dict) and "imported" in entry:
+            raise KnowledgeError(f"{where}: unknown key(s) imported")
+        model = replace(build(Model, entry, where, ("id", "providers", "context", "source")), imported=True)
+        if model.providers and all(p in self.providers and not self.providers[p].self_hosted for p in model.providers):
+            return model
+        return None
 
     def imported_on(self) -> Optional[str]:
         """The day the imported rows were taken from their sources (their header says), or None."""
@@ -180,12 +187,7 @@ class Knowledge:
                     entries = parse_toml(block).get("model", [])
                 except ValueError as exc:
                     raise KnowledgeError(f"{where}: invalid TOML ({exc})") from None
-                for entry in entries:
-                    if isinstance(entry, dict) and "imported" in entry:
-                        raise KnowledgeError(f"{where}: unknown key(s) imported")
-                    model = replace(build(Model, entry, where, ("id", "providers", "context", "source")), imported=True)
-                    if model.providers and all(p in self.providers and not self.providers[p].self_hosted for p in model.providers):
-                        found.append(model)  # not a provider an extra-rules file took away, nor a self-hosted one
+                found += filter(None, (self._imported_model(entry, where) for entry in entries))
                 at = lowered.find(needle, at + 1)
         self._imported[name] = rows = tuple(found)
         return rows
