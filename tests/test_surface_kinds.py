@@ -382,3 +382,20 @@ def test_settings_object_a_model_object_leaves_the_endpoint_unknown() -> None:
     [site] = result.sites
     assert site.target.opaque and site.target.provider is None and site.target.model_name == "gpt-4.1"
     assert [f.fix.applicability for f in result.findings] == ["unsafe"]
+
+
+def test_a_rename_on_a_door_guessed_from_its_method_and_model_is_unsafe() -> None:
+    """`x.chat.complete(model="mistral-large-latest", ...)` on a parameter: the method and the
+    model say Mistral's SDK, but `x` may be a wrapper that takes the name; only a door seen (a
+    traced client, a qualified name) makes the rename safe."""
+    guessed = codemods.analyze(_dedent("""
+        def go(x):
+            return x.chat.complete(model="mistral-large-latest", messages=[], max_completion_tokens=5)
+    """))
+    seen = codemods.analyze(_dedent("""
+        from mistralai import Mistral
+
+        Mistral(api_key="k").chat.complete(model="mistral-large-latest", messages=[], max_completion_tokens=5)
+    """))
+    assert [(f.code, f.fix.applicability) for f in guessed] == [("TOK004", "unsafe")]
+    assert [(f.code, f.fix.applicability) for f in seen] == [("TOK004", "safe")]

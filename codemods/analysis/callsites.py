@@ -50,6 +50,7 @@ class CallSite:
     sdk: Optional[str] = None  # the provider whose SDK makes the call (rules' keyword_since)
     sdk_package: Optional[str] = None  # that SDK's package (`openai`, `groq`)
     line: int = 0
+    door_seen: bool = True  # the surface is known from the call's name or receiver, not guessed from its method and model
 
 
 class CallSiteFinder:

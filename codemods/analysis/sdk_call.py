@@ -38,6 +38,7 @@ def sdk_site(finder: CallSiteFinder, call: ast.Call, surface: Surface, method: s
     client = inferred.client
     site = CallSite(call, surface, method, inferred.target, line=call.lineno)
     site.sdk = inferred.sdk
+    site.door_seen = inferred.known_receiver
     site.sdk_package = client.class_name.split(".")[0] if client is not None else (
         receiver.module if receiver is not None and receiver.module in finder.knowledge.module_providers else None)
     stream = keywords.get("stream")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from ..analysis.callsites import CallSite
-from ..output.findings import SAFE, Finding
+from ..output.findings import SAFE, UNSAFE, Finding
 from . import Check, Context, rename_fix
 
 
@@ -27,7 +27,9 @@ class WrongParameterForApi(Check):
                 yield self.finding(message, limit.owner, site)
                 continue
             message = f"`{limit.name}` is not taken {where} ({error}): use `{right}`"
-            fix = rename_fix(site, limit, right, f"Rename to `{right}`", SAFE)
+            # Only the door's own SDK is known to reject the name: where the surface is guessed from
+            # the method and the model (an untraced receiver, maybe a wrapper), the rename is unsafe.
+            fix = rename_fix(site, limit, right, f"Rename to `{right}`", SAFE if site.door_seen else UNSAFE)
             if fix is None and right in site.names_present:
                 message += f" (`{right}` is passed too: remove one by hand)"
             yield self.finding(message, limit.owner, site, fix)

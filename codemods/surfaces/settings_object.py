@@ -64,6 +64,7 @@ def at_function(finder: "CallSiteFinder", call: ast.Call, surface: Surface, name
     site = sdk_site(finder, call, surface, name, None, source=source if source is not None else call, can_insert=False)
     if site is None:
         return None
+    site.door_seen = True  # the options class is named by its qualified name: no guess
     target = site.target
     if owner is None:
         target.note(call.lineno, f"not given to {' or '.join(dict.fromkeys(_short(o) for o in options.owners))} here: the model is not seen")
