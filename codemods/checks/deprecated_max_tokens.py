@@ -23,10 +23,11 @@ class DeprecatedMaxTokens(Check):
         for limit in site.limits:
             if limit.name != "max_tokens":
                 continue
-            if _chosen_at_run_time(site, limit) and not (model is not None and model.reasoning):
+            rejects = rejects_max_tokens(provider, model)
+            if _chosen_at_run_time(site, limit) and not rejects:
                 continue  # the code picks the name per model; nothing says this target rejects `max_tokens`
             why = f"`max_tokens` is deprecated on {provider.name}"
-            if model is not None and model.reasoning:
+            if rejects:
                 why = f"{model.id} is a reasoning model: {provider.name} rejects `max_tokens` (\"{provider.errors.get('max_tokens', '')}\")"
             fix = None
             accepted = azure_accepts_mct(provider, site.target) if provider.api_versioned else True
@@ -37,7 +38,7 @@ class DeprecatedMaxTokens(Check):
             else:
                 message = f"{why}: use `max_completion_tokens`"
                 applicability = SAFE if endpoint_seen(site) else UNSAFE
-                if provider.deployments and not model_known(site) and not (model is not None and not model.imported and model.reasoning):
+                if provider.deployments and not model_known(site) and not (rejects and not model.imported):
                     # Whether Azure takes max_completion_tokens depends on the model version behind
                     # the deployment too (gpt-35-turbo and gpt-4-turbo-2024-04-09 reject it on
                     # current api-versions): a deployment name does not say which model that is.
@@ -62,3 +63,10 @@ class DeprecatedMaxTokens(Check):
 def _chosen_at_run_time(site: CallSite, limit) -> bool:
     """`max_tokens` in one branch (or behind a "not given" sentinel), `max_completion_tokens` beside it."""
     return (limit.conditional or limit.maybe_absent) and any(other.name == "max_completion_tokens" for other in site.limits)
+
+
+def rejects_max_tokens(provider, model) -> bool:
+    """The provider's curated family rule (`reasoning_rejects` in providers.toml: OpenAI's and
+    Azure's reasoning models fail on `max_tokens`) says this model rejects it. Another provider's
+    reasoning model only has the name deprecated: nothing says its call fails."""
+    return model is not None and model.reasoning and "max_tokens" in provider.reasoning_rejects

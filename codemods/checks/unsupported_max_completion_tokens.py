@@ -7,7 +7,7 @@ from typing import Iterator
 from ..analysis.callsites import CallSite
 from ..output.findings import SAFE, UNSAFE, Finding
 from ..analysis.targets import accepts_mct
-from . import Check, Context, endpoint_seen, rename_fix
+from . import Check, Context, endpoint_seen, model_known, rename_fix
 
 
 class UnsupportedMaxCompletionTokens(Check):
@@ -32,5 +32,20 @@ class UnsupportedMaxCompletionTokens(Check):
                 continue
             message = f"{provider.name} does not take `max_completion_tokens`" + (f" ({error})" if error else "") + ": use `max_tokens`"
             applicability = SAFE if endpoint_seen(site) else UNSAFE
+            unchecked = provider.range_checked and not within_cap(site, limit)
+            if unchecked:
+                # The rename makes a dropped limit enforced: one above the model's cap would
+                # turn a working call into a failing one (DeepSeek: "the valid range of max_tokens is [1, 8192]").
+                applicability = UNSAFE
+                message += (f"; {provider.name} may reject a `max_tokens` above the model's output cap, and this value "
+                            "is not seen to be within a known model's cap: check it before renaming")
             fix = rename_fix(site, limit, "max_tokens", "Rename to `max_tokens`", applicability)
             yield self.finding(message, limit.owner, site, fix)
+
+
+def within_cap(site: CallSite, limit) -> bool:
+    """The limit is an integer the code spells out, within the output cap of a model the
+    curated rules know for this call."""
+    model = site.target.model
+    return (limit.resolved is not None and model is not None and model_known(site)
+            and 0 < limit.resolved.value <= model.output_cap)

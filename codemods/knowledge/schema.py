@@ -41,6 +41,8 @@ class Provider:
     v1_path: Optional[str] = None  # a path that selects the v1 API (Azure's /openai/v1)
     class_decides: bool = False  # the client class fixes the API whatever the endpoint
     positional_host: bool = False  # the client's first positional argument is its host
+    reasoning_rejects: tuple[str, ...] = ()  # names its reasoning models reject (OpenAI's o-series and gpt-5: max_tokens)
+    range_checked: bool = False  # a max_tokens above the model's cap fails (DeepSeek's [1, 8192])
 
     @property
     def api_versioned(self) -> bool:
@@ -61,7 +63,11 @@ class Model:
     max_input: Optional[int] = None  # an input cap below the window (gpt-5: 272,000 of 400,000)
     reasoning: bool = False
     responses_only: bool = False
-    deprecation_date: str = ""
+    deprecation_date: str = ""  # the day the provider retires it (YYYY-MM-DD), where a source says
+    successor: str = ""  # the model the provider names as its replacement
+    deprecation_providers: tuple[str, ...] = ()  # whose retirement the date is (default: every provider of the row)
+    alias_of: str = ""  # the id this alias stands for today (LiteLLM's "-latest" names)
+    retirement_source: str = ""  # where the retirement facts come from (curated rows may say; default: source)
     corroborated: bool = False  # imported rows: both sources give the same limits
     note: str = ""
     imported: bool = False  # set by the loader, never by a row: from rules/models_imported.toml, not curated
