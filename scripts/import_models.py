@@ -147,13 +147,13 @@ def litellm_rows(data: bytes, providers: dict[str, str]) -> dict[tuple[str, str]
     table = json.loads(data)
     rows: dict[tuple[str, str], dict] = {}
     for key in sorted(table):
-        entry = table[key]
-        if not isinstance(entry, dict) or entry.get("mode") not in _CHAT_MODES:
+        entry, alias = _resolved(table, key)
+        if entry is None or entry.get("mode") not in _CHAT_MODES:
             continue
         provider = providers.get(entry.get("litellm_provider", ""))
         if provider is None:
             continue
-        model_id = key.split("/", 1)[1] if key.startswith(f"{entry['litellm_provider']}/") else key
+        model_id = _bare(key, entry["litellm_provider"], providers)
         facts = rows.setdefault((model_id, provider), {})
         for name, field in (("max_input_tokens", "input"), ("max_output_tokens", "output")):
             value = _positive(entry.get(name))
@@ -165,9 +165,35 @@ def litellm_rows(data: bytes, providers: dict[str, str]) -> dict[tuple[str, str]
             facts["responses_only"] = True
         if isinstance(entry.get("deprecation_date"), str):
             facts.setdefault("deprecation_date", entry["deprecation_date"])
+        successor = entry.get("successor_model")
+        if isinstance(successor, str) and successor and not alias:
+            facts.setdefault("successor", _bare(successor, entry["litellm_provider"], providers))
+        if alias:
+            facts.setdefault("alias_of", _bare(alias, entry["litellm_provider"], providers))
         if isinstance(entry.get("source"), str) and entry["source"].startswith("https://"):
             facts.setdefault("source", entry["source"])
     return rows
+
+
+def _resolved(table: dict, key: str) -> tuple[dict | None, str]:
+    """An entry, or for an alias (`{"alias_of": ...}`, LiteLLM's "-latest" names) the entry it
+    names, followed through chains and never round a loop; and the id it stands for ("" if none)."""
+    entry, alias, seen = table.get(key), "", {key}
+    while isinstance(entry, dict) and isinstance(entry.get("alias_of"), str):
+        alias = entry["alias_of"]
+        if alias in seen:
+            return None, ""
+        seen.add(alias)
+        entry = table.get(alias)
+    return (entry if isinstance(entry, dict) else None), alias
+
+
+def _bare(model_id: str, provider: str, providers: dict) -> str:
+    """LiteLLM's key without its own routing prefix, which is not part of the id code sends:
+    `deepseek/deepseek-v4-flash`, `bedrock/...`, `vertex_ai/...` of vertex_ai-anthropic_models."""
+    prefix, _, rest = model_id.partition("/")
+    own = rest and (prefix in providers or prefix == provider.split("-")[0])
+    return rest if own else model_id
 
 
 def modelsdev_rows(files: dict[str, bytes], providers: dict[str, str]) -> dict[tuple[str, str], dict]:
@@ -207,7 +233,7 @@ def merged(lite: dict, dev: dict, versions: dict[str, str]) -> list[dict]:
         if output is not None and output != context:
             row["max_output"] = output  # equal to the window is a placeholder in many rows
         max_input = b.get("input") or (a.get("input") if b else None)
-        if max_input is not None and max_input != context:
+        if max_input is not None and max_input < context:  # a cap at or above the window says nothing
             row["max_input"] = max_input
         if a.get("reasoning") or b.get("reasoning"):
             row["reasoning"] = True
@@ -215,6 +241,10 @@ def merged(lite: dict, dev: dict, versions: dict[str, str]) -> list[dict]:
             row["responses_only"] = True
         if a.get("deprecation_date"):
             row["deprecation_date"] = a["deprecation_date"]
+        if a.get("successor"):
+            row["successor"] = a["successor"]
+        if a.get("alias_of"):
+            row["alias_of"] = a["alias_of"]
         lite_window = (a.get("input"), (a.get("input") or 0) + (a.get("output") or 0))  # an input cap, or input + output
         row["corroborated"] = bool(a) and bool(b) and a.get("output") == b.get("output") and \
             (b.get("context") in lite_window or (b.get("input") is not None and b.get("input") == a.get("input")))
@@ -255,7 +285,7 @@ def render(rows: list[dict], pins: dict) -> str:
     for row in rows:
         body.append("[[model]]")
         for key in ("id", "providers", "context", "max_input", "max_output", "reasoning", "responses_only",
-                    "deprecation_date", "corroborated", "source"):
+                    "deprecation_date", "successor", "alias_of", "corroborated", "source"):
             if key in row:
                 body.append(f"{key} = {_toml_value(row[key])}")
         body.append("")
