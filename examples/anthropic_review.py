@@ -7,7 +7,7 @@ client = anthropic.Anthropic()
 
 def review(diff: str) -> str:
     message = client.messages.create(
-        model="claude-sonnet-4-5-20250929",
+        model="claude-opus-4-5-20251101",
         system="You review code.",
         messages=[{"role": "user", "content": diff}],
     )

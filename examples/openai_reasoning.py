@@ -11,7 +11,7 @@ class Summarizer:
 
     def summarize(self, text: str) -> str:
         response = self.client.chat.completions.create(
-            model="o3-mini",
+            model="gpt-5-mini",
             messages=[{"role": "user", "content": f"Summarise:\n{text}"}],
             max_tokens=SUMMARY_BUDGET,
         )

@@ -194,7 +194,7 @@ def test_bad_config_names_file_and_key(tmp_path: Path) -> None:
 def test_show_evidence_lists_sites_and_reasons() -> None:
     res = tokenfix("check", "--show-evidence", str(FIXTURES / "openai_self_client" / "input.py"))
     out = res.stdout.decode()
-    assert ":12: openai.chat.completions -> provider openai (client), model o4-mini" in out
+    assert ":12: openai.chat.completions -> provider openai (client), model gpt-5-nano" in out
     assert "line 8: client built by openai.OpenAI(...)" in out
 
 

@@ -78,7 +78,7 @@ def test_per_file_ignores_and_overrides(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.tokenfix]\nper-file-ignores = { "legacy/*.py" = ["TOK002"] }\n'
         '[[tool.tokenfix.overrides]]\npaths = ["local/**/*.py", "local/*.py"]\nprovider = "ollama"\n'
-        '[[tool.tokenfix.overrides]]\npaths = ["cloud/*.py"]\nprovider = "openai"\nmodel = "o3-mini"\n'
+        '[[tool.tokenfix.overrides]]\npaths = ["cloud/*.py"]\nprovider = "openai"\nmodel = "gpt-5-mini"\n'
     )
     for folder in ("legacy", "local", "cloud"):
         (tmp_path / folder).mkdir()
@@ -92,7 +92,7 @@ def test_per_file_ignores_and_overrides(tmp_path: Path) -> None:
     assert ("b.py", 2, "TOK003") in found  # provider from the override
     assert ("c.py", 2, "TOK001") in found and ("c.py", 2, "TOK002") in found  # model from the override
     c = next(d for d in json.loads(res.stdout) if d["code"] == "TOK001")
-    assert "o3-mini's context window" in c["message"]
+    assert "gpt-5-mini's context window" in c["message"]
 
 
 def test_select_extend_select_and_default_off(tmp_path: Path) -> None:

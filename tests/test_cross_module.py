@@ -23,7 +23,7 @@ from ..llm import azure
 
 
 def a():
-    return client.chat.completions.create(model="o3-mini", messages=[], max_tokens=2000)
+    return client.chat.completions.create(model="gpt-5-mini", messages=[], max_tokens=2000)
 
 
 def b():
@@ -42,7 +42,7 @@ def e():
     return maybe.chat.completions.create(model="gpt-4o", messages=[], max_tokens=500)
 '''
 
-EXPECTED = USER.replace('model="o3-mini", messages=[], max_tokens=2000', 'model="o3-mini", messages=[], max_completion_tokens=2000') \
+EXPECTED = USER.replace('model="gpt-5-mini", messages=[], max_tokens=2000', 'model="gpt-5-mini", messages=[], max_completion_tokens=2000') \
     .replace('model="gpt-4o", messages=[], max_tokens=500)\n\n\ndef d', 'model="gpt-4o", messages=[], max_completion_tokens=500)\n\n\ndef d')
 
 

@@ -45,7 +45,7 @@ def test_a_fix_that_would_not_parse_is_dropped(monkeypatch) -> None:
 
 
 def test_file_libcst_cannot_reproduce_is_checked_but_never_rewritten() -> None:
-    data = b"from openai import OpenAI\ntry:\n    pass\nexcept (ValueError, TypeError) :\n    pass\nOpenAI().chat.completions.create(model='o1', max_tokens=5)\n"
+    data = b"from openai import OpenAI\ntry:\n    pass\nexcept (ValueError, TypeError) :\n    pass\nOpenAI().chat.completions.create(model='gpt-5', max_tokens=5)\n"
     assert cst.parse_module(data).bytes != data  # LibCST drops the space before the colon
     result = analyze(data, "a.py", load(), Settings(), fix=True)
     assert [f.code for f in result.findings] == ["TOK002"]
@@ -122,7 +122,7 @@ def test_fixes_of_twelve_nested_calls_settle_in_one_run() -> None:
     passes, and one `fix` must do them all (it stopped at eight and left work for a second)."""
     inner = '"hi"'
     for _ in range(12):
-        inner = f'client.messages.create(model="claude-3-5-sonnet-20241022", messages=[{{"role": "user", "content": {inner}}}])'
+        inner = f'client.messages.create(model="claude-haiku-4-5-20251001", messages=[{{"role": "user", "content": {inner}}}])'
     data = f"import anthropic\nclient = anthropic.Anthropic(timeout=30)\nr = {inner}\n".encode()
     result = analyze(data, "deep.py", load(), Settings(), fix=True)
     assert not result.notes and result.error is None

@@ -33,6 +33,13 @@ LITELLM = {
     "llama3": {"litellm_provider": "ollama", "mode": "chat", "max_input_tokens": 8192},
     "text-embed": {"litellm_provider": "openai", "mode": "embedding", "max_input_tokens": 8192},
     "somegateway/gpt-x": {"litellm_provider": "somegateway", "mode": "chat", "max_input_tokens": 1},
+    "gpt-old": {"litellm_provider": "openai", "mode": "chat", "max_input_tokens": 8192, "max_output_tokens": 4096,
+                "deprecation_date": "2025-06-01", "successor_model": "openai/gpt-x"},
+    "gpt-latest": {"alias_of": "gpt-newest"},  # an alias of an alias: followed to the model
+    "gpt-newest": {"alias_of": "gpt-x"},
+    "loop-a": {"alias_of": "loop-b"},  # a loop: never followed round, never imported
+    "loop-b": {"alias_of": "loop-a"},
+    "mistral/mistral-big-latest": {"alias_of": "mistral/mistral-big"},
 }
 MODELSDEV_OPENAI = textwrap.dedent('''\
     export const openaiModels = {
@@ -125,7 +132,8 @@ def test_the_importer_writes_the_chat_models_of_the_mapped_providers(tmp_path: P
     rows = import_models.tomllib.loads((tmp_path / "out" / "models.toml").read_text())["model"]
     by = {(r["id"], tuple(r["providers"])): r for r in rows}
     assert set(by) == {("gpt-x", ("azure",)), ("gpt-x", ("openai",)), ("gpt-x-pro", ("openai",)),
-                       ("gpt-only-here", ("openai",)), ("mistral-big", ("mistral",))}
+                       ("gpt-only-here", ("openai",)), ("mistral-big", ("mistral",)), ("gpt-old", ("openai",)),
+                       ("gpt-latest", ("openai",)), ("gpt-newest", ("openai",)), ("mistral-big-latest", ("mistral",))}
     openai = by[("gpt-x", ("openai",))]
     # the window is models.dev's; LiteLLM's input cap is kept as max_input; both agree on the limits
     assert (openai["context"], openai["max_input"], openai["max_output"], openai["corroborated"]) == (400000, 272000, 128000, True)
@@ -134,6 +142,12 @@ def test_the_importer_writes_the_chat_models_of_the_mapped_providers(tmp_path: P
     assert "max_output" not in by[("mistral-big", ("mistral",))]  # equal to the window: a placeholder
     assert by[("gpt-x-pro", ("openai",))]["responses_only"] is True
     assert not by[("gpt-only-here", ("openai",))]["corroborated"]
+    # retirement and successor, without LiteLLM's routing prefix; aliases carry what they name
+    old = by[("gpt-old", ("openai",))]
+    assert (old["deprecation_date"], old["successor"]) == ("2025-06-01", "gpt-x")
+    latest = by[("gpt-latest", ("openai",))]
+    assert (latest["alias_of"], latest["context"], latest["max_output"]) == ("gpt-x", 272000, 128000)
+    assert "successor" not in latest and by[("mistral-big-latest", ("mistral",))]["alias_of"] == "mistral-big"
     header = (tmp_path / "out" / "models.toml").read_text().splitlines()[:5]
     assert any("litellm 0 (litellm-0.whl, sha256 " in line for line in header)
     notices = (tmp_path / "out" / "NOTICES.txt").read_text()
@@ -221,7 +235,7 @@ def test_an_imported_row_may_not_say_it_is_curated(tmp_path: Path) -> None:
     ("gpt-5.2-chat-latest", "openai", (128_000, 16_384, False)),
     ("gpt-5.1-codex", "openai", (400_000, 128_000, True)),
     ("gpt-5.2-pro", "openai", (272_000, 128_000, True)),
-    ("gpt-5.1-2025-11-13", "openai", (272_000, 128_000, False)),  # the dated snapshot is the curated row
+    ("gpt-5.1-2025-11-13", "openai", (400_000, 128_000, False)),  # the dated snapshot is the curated row
 ])
 def test_wrong_facts_of_the_curated_globs_are_gone(model_id: str, provider: str, expected: tuple) -> None:
     model = load().find_model(model_id, provider)
@@ -238,3 +252,59 @@ def test_wrong_facts_of_the_curated_globs_are_gone(model_id: str, provider: str,
 def test_ids_real_code_names_that_only_the_imported_rows_know(model_id: str, provider: str) -> None:
     model = load().find_model(model_id, provider)
     assert model is not None and model.imported
+
+
+def test_gpt_5_1_and_5_2_keep_the_input_cap_apart_from_the_window() -> None:
+    """The curated rows stored LiteLLM's input cap (272,000) as the window; the window is 400,000."""
+    for model_id in ("gpt-5.1", "gpt-5.2", "gpt-5"):
+        model = load().find_model(model_id, "openai")
+        assert (model.context, model.max_input, model.max_output, model.imported) == (400_000, 272_000, 128_000, False)
+
+
+@pytest.mark.parametrize("alias, provider, target", [
+    ("claude-3-5-sonnet-latest", "anthropic", "claude-3-5-sonnet-20241022"),  # curated aliases (Anthropic's models overview)
+    ("claude-3-7-sonnet-latest", "anthropic", "claude-3-7-sonnet-20250219"),
+    ("claude-3-5-haiku-latest", "anthropic", "claude-3-5-haiku-20241022"),
+    ("claude-opus-4-1", "anthropic", "claude-opus-4-1-20250805"),
+    ("claude-opus-4-0", "anthropic", "claude-opus-4-20250514"),
+    ("anthropic/claude-opus-4-1", "anthropic", "claude-opus-4-1-20250805"),  # and provider-prefixed
+])
+def test_curated_aliases_are_the_model_they_name(alias: str, provider: str, target: str) -> None:
+    model = load().find_model(alias, provider)
+    assert model is not None and model.id == target and not model.imported
+
+
+def test_imported_aliases_carry_what_they_name() -> None:
+    """LiteLLM's `alias_of` rows ("-latest" names) are imported with the limits of the model they name."""
+    knowledge = load()
+    alias, target = knowledge.find_model("deepseek-flash-latest", "deepseek"), knowledge.find_model("deepseek-v4-flash", "deepseek")
+    assert alias.alias_of == "deepseek-v4-flash" and alias.imported
+    assert (alias.context, alias.output_cap) == (target.context, target.output_cap)
+    assert knowledge.find_model("claude-sonnet-latest", "bedrock").alias_of.startswith("global.anthropic.")
+
+
+def test_retirement_is_merged_field_by_field_and_never_the_limits() -> None:
+    knowledge = load()
+    o3_mini = knowledge.find_model("o3-mini", "openai")  # curated limits, the imported row's retirement
+    assert not o3_mini.imported and o3_mini.deprecation_date and o3_mini.retirement_source.startswith("litellm ")
+    assert (o3_mini.context, o3_mini.output_cap) == (200_000, 100_000)
+    assert o3_mini.deprecation_providers == ("openai",)
+    gpt51 = knowledge.find_model("gpt-5.1", "openai")  # its imported row stores the input cap as the window
+    assert gpt51.deprecation_date == "2027-04-01" and (gpt51.context, gpt51.max_input) == (400_000, 272_000)
+    chat = knowledge.find_model("deepseek-chat", "deepseek")  # the curated retirement wins, with its own source
+    assert (chat.deprecation_date, chat.successor) == ("2026-07-24", "deepseek-v4-flash")
+    assert chat.retirement_source == "https://api-docs.deepseek.com/news/news260424"
+
+
+def test_a_corroborated_row_gives_no_safe_fix_either() -> None:
+    """docs/safety.md: both sources agreeing is no reason to trust a value fix."""
+    model_id = "anthropic.claude-opus-4-1-20250805-v1:0"
+    model = load().find_model(model_id, "bedrock")
+    assert model.imported and model.corroborated
+    found = codemods.analyze(textwrap.dedent(f"""\
+        import anthropic
+
+        client = anthropic.AnthropicBedrock()
+        client.messages.create(model="{model_id}", messages=[], max_tokens=99999999)
+    """))
+    assert [(f.code, f.fix.applicability) for f in found] == [("TOK001", "unsafe")]

@@ -25,12 +25,12 @@ def code(source: list[str], outputs=None, count=None) -> dict:
 
 
 CELLS = [
-    {"cell_type": "markdown", "id": "m1", "metadata": {}, "source": ["# Trying o3-mini — déjà vu\n"]},
+    {"cell_type": "markdown", "id": "m1", "metadata": {}, "source": ["# Trying gpt-5-mini — déjà vu\n"]},
     code(["%pip install openai\n", "from openai import OpenAI\n", "client = OpenAI()"], count=1),
     code(["%%bash\n", "echo max_tokens=99999999"], count=2),
     code([
         "resp = client.chat.completions.create(\n",
-        "    model=\"o3-mini\",\n",
+        "    model=\"gpt-5-mini\",\n",
         "    messages=[{\"role\": \"user\", \"content\": \"hi\"}],\n",
         "    max_tokens=2000,\n",
         ")\n",
@@ -89,7 +89,7 @@ def test_broken_notebook_is_an_error_not_a_crash(tmp_path: Path) -> None:
 # -- issue 17: never lose a byte of a notebook ------------------------------------------------
 
 CLIENT = ["from openai import OpenAI\n", "client = OpenAI()\n"]
-CALL = ["resp = client.chat.completions.create(\n", "    model=\"o3-mini\",\n", "    messages=[],\n", "    max_tokens=2000,\n", ")"]
+CALL = ["resp = client.chat.completions.create(\n", "    model=\"gpt-5-mini\",\n", "    messages=[],\n", "    max_tokens=2000,\n", ")"]
 
 
 def plain(source: list[str]) -> dict:
@@ -182,7 +182,7 @@ def test_a_string_source_stays_a_string(tmp_path: Path) -> None:
 def test_inserted_lines_become_elements_of_their_own(tmp_path: Path) -> None:
     # A fix that adds a line (a missing limit) shifts the rows of every later cell: the cells
     # are cut where the join put them, not where they were.
-    call = ["resp = client.messages.create(\n", "    model=\"claude-3-5-haiku-latest\",\n", "    messages=[],\n", ")\n"]
+    call = ["resp = client.messages.create(\n", "    model=\"claude-haiku-4-5\",\n", "    messages=[],\n", ")\n"]
     data = notebook([plain(["import anthropic\n", "client = anthropic.Anthropic()\n"]), plain([*call, "%time x = 1\n", "y = 2"]),
                      plain(["z = 3\n"]), plain([*call, "!ls"])])
     path = tmp_path / "nb.ipynb"
@@ -192,7 +192,7 @@ def test_inserted_lines_become_elements_of_their_own(tmp_path: Path) -> None:
     fixed = json.loads(path.read_text())
     expected = json.loads(json.dumps(data))
     for index in (1, 3):
-        expected["cells"][index]["source"][3:3] = ["    max_tokens=4096,\n"]
+        expected["cells"][index]["source"][3:3] = ["    max_tokens=16384,\n"]
     assert fixed == expected
 
 
@@ -202,7 +202,7 @@ def test_fixes_made_over_several_passes_are_written(tmp_path: Path) -> None:
     # limits), so the inner call's rename is reported a row above its place in the original.
     cell = ["r = client.chat.completions.create(\n", "    model=\"gpt-4o\",\n", "    max_tokens=1000,\n",
             "    max_completion_tokens=1000,\n", "    messages=[{\"role\": \"user\", \"content\": client.chat.completions.create(\n",
-            "        model=\"o3-mini\",\n", "        messages=[],\n", "        max_tokens=50,\n", "    )}],\n", ")\n", "s = 1"]
+            "        model=\"gpt-5-mini\",\n", "        messages=[],\n", "        max_tokens=50,\n", "    )}],\n", ")\n", "s = 1"]
     data = notebook([plain(CLIENT), plain(cell), plain(["t = 2"])])
     path = tmp_path / "nb.ipynb"
     write_notebook(path, data)
@@ -232,7 +232,7 @@ def test_a_cell_changed_outside_the_edits_is_never_written() -> None:
     with pytest.raises(NotebookError, match="cell 2: the fixed code differs from the cell outside its edits"):
         nb.rebuild(fixed.replace("x = 1", "x = 2"), [edit])
     with pytest.raises(NotebookError, match="cell 3: the fixed code differs"):
-        nb.rebuild(fixed.replace('model="o3-mini"', 'model="o1"'), [edit])
+        nb.rebuild(fixed.replace('model="gpt-5-mini"', 'model="o1"'), [edit])
     with pytest.raises(NotebookError, match="does not split back into its cells"):
         nb.rebuild(fixed.replace(nb.marker, "# ", 1), [edit])
     with pytest.raises(NotebookError, match="does not split back into its cells"):
@@ -310,12 +310,12 @@ def test_evidence_lines_are_counted_in_their_cells(tmp_path: Path) -> None:
     evidence = [
         "cell 1:3: client built by openai.OpenAI(...)",
         "cell 1:3: no base URL given: the SDK's default endpoint is OpenAI, and no OPENAI_BASE_URL/OPENAI_API_BASE setting was found",
-        "line 2: model 'o3-mini'",
+        "line 2: model 'gpt-5-mini'",
     ]
     out = tokenfix("check", "--show-evidence", str(path)).stdout.decode().splitlines()
     assert out[4].startswith(f"{path}:cell 3:4:5: TOK002 ")
     assert out[:4] + out[5:] == [
-        f"{path}:cell 3:1: openai.chat.completions -> provider openai (client), model o3-mini",
+        f"{path}:cell 3:1: openai.chat.completions -> provider openai (client), model gpt-5-mini",
         *(f"    {e}" for e in evidence),
         *(f"    {e}" for e in evidence),
     ]

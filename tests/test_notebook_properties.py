@@ -22,13 +22,13 @@ LINES = st.sampled_from([
     "s = '''\n# tokenfix-cell: 2\n'''\n", "t = '\\x0c\u2028'\n", "u = 1; \\\n    2\n",
 ])
 CALL = st.sampled_from([  # as list elements: one a line
-    ["r = client.chat.completions.create(model='o3-mini', messages=[], max_tokens=10)\n"],
-    ["r = client.chat.completions.create(\n", "    model='o3-mini',\n", "    messages=[],\n", "    max_tokens=10,\n", ")\n"],
+    ["r = client.chat.completions.create(model='gpt-5-mini', messages=[], max_tokens=10)\n"],
+    ["r = client.chat.completions.create(\n", "    model='gpt-5-mini',\n", "    messages=[],\n", "    max_tokens=10,\n", ")\n"],
     # A missing limit: the fix adds an argument, on a line of its own or inline.
-    ["m = claude.messages.create(\n", "    model='claude-3-5-haiku-latest',\n", "    messages=[],\n", ")\n"],
-    ["m = claude.messages.create(model='claude-3-5-haiku-latest', messages=[])\n"],
+    ["m = claude.messages.create(\n", "    model='claude-haiku-4-5',\n", "    messages=[],\n", ")\n"],
+    ["m = claude.messages.create(model='claude-haiku-4-5', messages=[])\n"],
 ])
-RENAMED, ADDED_LINE, ADDED_INLINE = "max_completion_tokens=", "    max_tokens=4096,\n", ", max_tokens=4096)"
+RENAMED, ADDED_LINE, ADDED_INLINE = "max_completion_tokens=", "    max_tokens=16384,\n", ", max_tokens=16384)"
 
 
 def undone(text: str) -> str:
@@ -69,6 +69,6 @@ def test_fix_changes_only_the_token_parameters(sources: list[list[str]], as_list
         assert type(old) is type(new)
         if isinstance(old, list):  # only the edited lines' elements change
             assert [e for e in old if "max_tokens=10" not in e and "messages=[])" not in e] == \
-                [e for e in new if RENAMED not in e and "max_tokens=4096" not in e]
+                [e for e in new if RENAMED not in e and "max_tokens=16384" not in e]
         assert undone("".join(new)) == "".join(old)
     assert result.fixed == (json.dumps(fixed, indent=1) + "\n").encode()

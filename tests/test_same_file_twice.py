@@ -16,7 +16,7 @@ from pathlib import Path
 
 from conftest import ROOT
 
-CALL = b'from openai import OpenAI\nOpenAI().chat.completions.create(model="o3-mini", messages=[], max_tokens=500)\n'
+CALL = b'from openai import OpenAI\nOpenAI().chat.completions.create(model="gpt-5-mini", messages=[], max_tokens=500)\n'
 FIXED = CALL.replace(b"max_tokens", b"max_completion_tokens")
 
 

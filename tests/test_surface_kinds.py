@@ -169,7 +169,7 @@ def test_constructor_never_inserts_a_limit() -> None:
     check_noop("""
         from langchain_anthropic import ChatAnthropic
 
-        llm = ChatAnthropic(model="claude-sonnet-4-5-20250929")
+        llm = ChatAnthropic(model="claude-haiku-4-5-20251001")
     """)
 
 
@@ -221,13 +221,13 @@ def test_settings_object_transformed_wrong_names() -> None:
         from agents import Agent, ModelSettings, RunConfig
 
         settings = ModelSettings(max_completion_tokens=512)
-        agent = Agent(name="a", model="o3-mini", model_settings=settings)
+        agent = Agent(name="a", model="gpt-5-mini", model_settings=settings)
         config = RunConfig(model_settings=ModelSettings(max_output_tokens=256))
     """, """
         from agents import Agent, ModelSettings, RunConfig
 
         settings = ModelSettings(max_tokens=512)
-        agent = Agent(name="a", model="o3-mini", model_settings=settings)
+        agent = Agent(name="a", model="gpt-5-mini", model_settings=settings)
         config = RunConfig(model_settings=ModelSettings(max_tokens=256))
     """)
 

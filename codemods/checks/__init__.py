@@ -106,6 +106,25 @@ def model_known(site: CallSite) -> bool:
     return model is not None and not site.target.deployment and not model.imported  # imported facts: findings, never safe fixes
 
 
+RETIRED_NO_FIX = " (no fix: the model is retired, see TOK010)"
+
+
+def retired(site: CallSite, knowledge: Knowledge):
+    """The call's model, if the rules say its provider retired it on or before the day the
+    model facts were taken (rules/models_imported.toml's imported_on): a release of tokenfix
+    gives the same answer every day, so a pre-commit hook never turns red on its own, and
+    `tokenfix models` warns when that day is long past. No value fix is offered for such a
+    model: its limits no longer matter, the call fails anyway."""
+    model = site.target.model
+    as_of = knowledge.imported_on()
+    if model is None or not model.deprecation_date or as_of is None or site.target.deployment:
+        return None
+    provider = site.target.provider.id if site.target.provider is not None else None
+    if model.deprecation_providers and provider not in model.deprecation_providers:
+        return None  # retired by one host of the row (Anthropic's API), not by this one
+    return model if model.deprecation_date <= as_of else None
+
+
 def endpoint_seen(site: CallSite) -> bool:
     """The provider comes from a pragma, the client, a URL or the user's --provider, and nothing
     in sight (a spread, an environment setting) leaves the endpoint open."""

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..analysis.callsites import CallSite
 from ..output.findings import SAFE, UNSAFE, Finding
-from . import Check, Context, endpoint_seen, model_known, value_fix
+from . import RETIRED_NO_FIX, Check, Context, endpoint_seen, model_known, retired, value_fix
 
 
 class AbsurdTokenLimit(Check):
@@ -28,4 +28,7 @@ class AbsurdTokenLimit(Check):
             safe = ctx.safe_default(site)
             shown = f"{limit.name}={value.value:,}" + (f" (from {value.definition_name})" if value.definition_name else "")
             message = f"`{shown}` exceeds {what}; safe default: {safe.explanation}"
+            if retired(site, ctx.knowledge):
+                yield self.finding(message + RETIRED_NO_FIX, limit.owner, site)
+                continue
             yield self.finding(message, limit.owner, site, value_fix(value, safe.value, SAFE if model_known(site) and endpoint_seen(site) else UNSAFE))

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..analysis.callsites import CallSite
 from ..output.findings import SAFE, UNSAFE, Finding
-from . import Check, Context, endpoint_seen, model_known, surface_cap, value_fix
+from . import RETIRED_NO_FIX, Check, Context, endpoint_seen, model_known, retired, surface_cap, value_fix
 
 
 class ExceedsModelOutput(Check):
@@ -35,4 +35,7 @@ class ExceedsModelOutput(Check):
             applicability = SAFE if (over_model or site.cap_seen) and endpoint_seen(site) and model_known(site) else UNSAFE
             unseen = "" if applicability == SAFE else " (a timeout or stream flag tokenfix cannot see may lift the cap: check before fixing)"
             message = f"`{limit.name}={value.value:,}` exceeds {' and '.join(reasons)}{unseen}; safe default: {safe.explanation}"
+            if retired(site, ctx.knowledge):
+                yield self.finding(message + RETIRED_NO_FIX, limit.owner, site)
+                continue
             yield self.finding(message, limit.owner, site, value_fix(value, safe.value, applicability))

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..analysis.callsites import CallSite
 from ..output.findings import KEEPS, SAFE, Finding, Fix, Replacement
-from . import Check, Context
+from . import RETIRED_NO_FIX, Check, Context, retired
 
 
 class MissingRequiredLimit(Check):
@@ -20,7 +20,9 @@ class MissingRequiredLimit(Check):
         safe = ctx.safe_default(site)
         message = f"`{name}` is required on {surface.id} ({surface.required_error or 'the request fails without it'}); safe default: {safe.explanation}"
         fix = None
-        if site.can_insert:
+        if retired(site, ctx.knowledge):
+            message += RETIRED_NO_FIX
+        elif site.can_insert:
             # The new keyword takes the line break before `)`; every comment stays (fixes/edits.py).
             fix = Fix(SAFE, f"Add `{name}={safe.value}`", [Replacement(site.call, ("Call",), _adding(name, safe.value), KEEPS)])
         yield self.finding(message, site.call, site, fix)

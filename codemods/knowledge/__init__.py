@@ -50,6 +50,7 @@ class Knowledge:
         # rules/models_imported.toml: (path, bytes, lower-cased bytes), searched by id on demand
         self._imported_data: list[tuple[Path, bytes, bytes]] = []
         self._imported: dict[str, tuple[Model, ...]] = {}
+        self._imported_on: "Optional[str] | bool" = False  # not read yet
         self.models = models
         self.surfaces = surfaces
         self.checks = {c.code: c for c in checks}
@@ -122,12 +123,32 @@ class Knowledge:
         for name in candidates:
             model = self._lookup(name.lower())
             if model is not None and (provider_id is None or provider_id in model.providers):
-                return model
+                return self._with_retirement(model, provider_id)
         for name in candidates:  # the curated rows first, whatever the spelling; then the imported ones
             model = self._lookup_imported(name.lower(), provider_id)
             if model is not None:
                 return model
         return None
+
+    def _with_retirement(self, model: Model, provider_id: Optional[str]) -> Model:
+        """A curated row, with the retirement day and successor the imported row of the same id
+        and provider gives where the curated one gives none: field by field for the facts no fix
+        rests on. A curated row's limits stay curated whole (a fix rests on them, and one it
+        leaves out, such as max_output, it leaves out on purpose)."""
+        providers = (provider_id,) if provider_id else model.providers
+        row = next((r for r in self._imported_rows(model.id.lower())
+                    if r.deprecation_date and any(p in r.providers for p in providers)), None)
+        if model.deprecation_date:
+            same_day = row is not None and row.deprecation_date == model.deprecation_date
+            successor = model.successor or (row.successor if same_day else "")
+            if successor == model.successor and model.retirement_source:
+                return model
+            return replace(model, successor=successor, retirement_source=model.retirement_source or model.source)
+        if row is None:
+            return model
+        return replace(model, deprecation_date=row.deprecation_date, successor=model.successor or row.successor,
+                       deprecation_providers=tuple(p for p in model.providers if p in row.providers),
+                       retirement_source=row.source)
 
     def _lookup_imported(self, name: str, provider_id: Optional[str]) -> Optional[Model]:
         """An imported row by its exact id: the one of this provider, or, with none known, the
@@ -154,18 +175,24 @@ class Knowledge:
         took away, or of a self-hosted one. A row may not say whether it is imported."""
         if isinstance(entry, dict) and "imported" in entry:
             raise KnowledgeError(f"{where}: unknown key(s) imported")
+        if isinstance(entry, dict) and "retirement_source" in entry:
+            raise KnowledgeError(f"{where}: unknown key(s) retirement_source")
         model = replace(build(Model, entry, where, ("id", "providers", "context", "source")), imported=True)
+        model = replace(model, retirement_source=model.source if model.deprecation_date else "")
         if model.providers and all(p in self.providers and not self.providers[p].self_hosted for p in model.providers):
             return model
         return None
 
     def imported_on(self) -> Optional[str]:
         """The day the imported rows were taken from their sources (their header says), or None."""
-        for _, data, _ in self._imported_data:
-            match = re.search(rb'^# imported_on = (\d{4}-\d{2}-\d{2})', data, re.M)
-            if match:
-                return match.group(1).decode()
-        return None
+        if self._imported_on is False:
+            self._imported_on = None
+            for _, data, _ in self._imported_data:
+                match = re.search(rb'^# imported_on = (\d{4}-\d{2}-\d{2})', data[:4096], re.M)
+                if match:
+                    self._imported_on = match.group(1).decode()
+                    break
+        return self._imported_on
 
     def _imported_rows(self, name: str) -> tuple[Model, ...]:
         """The imported rows of one id, found by a byte search of the generated file and only
