@@ -14,15 +14,17 @@ from typing import IO, Optional
 from ..knowledge import Knowledge, Model
 
 STALE_DAYS = 120
-COLUMNS = ("model", "providers", "context", "max output", "reasoning", "parameter", "origin", "source")
+COLUMNS = ("model", "providers", "context", "max output", "reasoning", "parameter", "retired", "origin", "source")
 
 
 def model_rows(knowledge: Knowledge, pattern: Optional[str], provider: Optional[str]) -> list[Model]:
-    """Curated rows, then the imported rows no curated row shadows, filtered."""
-    curated = sorted(knowledge.models, key=lambda m: (m.providers[0], m.id))
-    shadowed = {(name.lower(), p) for m in curated for name in (m.id, *m.match) for p in m.providers}
+    """Curated rows (as a lookup returns them: with the retirement facts merged in), then the
+    imported rows a lookup can reach: one that a curated id, alias or glob answers first for
+    each of its providers is shadowed, so the list shows what tokenfix uses."""
+    curated = sorted((knowledge.find_model(m.id, m.providers[0]) or m for m in knowledge.models),
+                     key=lambda m: (m.providers[0], m.id))
     imported = [m for m in knowledge.imported_models()
-                if not all((m.id.lower(), p) in shadowed for p in m.providers)]
+                if any(getattr(knowledge.find_model(m.id, p), "imported", True) for p in m.providers)]
     imported.sort(key=lambda m: (m.providers[0], m.id))
     wanted = pattern.lower() if pattern else None
     return [m for m in (*curated, *imported)
@@ -40,14 +42,21 @@ def _record(knowledge: Knowledge, model: Model) -> dict:
             "max_input": model.max_input, "max_output": model.max_output, "reasoning": model.reasoning,
             "responses_only": model.responses_only, "parameter": _parameter(knowledge, model),
             "origin": "imported" if model.imported else "curated", "corroborated": model.corroborated if model.imported else None,
-            "deprecation_date": model.deprecation_date or None, "source": model.source}
+            "deprecation_date": model.deprecation_date or None, "successor": model.successor or None,
+            "retirement_source": model.retirement_source or None, "alias_of": model.alias_of or None, "source": model.source}
 
 
 def _cells(knowledge: Knowledge, model: Model) -> tuple[str, ...]:
     origin = ("imported" + (", both sources" if model.corroborated else "")) if model.imported else "curated"
     return (model.id, ", ".join(model.providers), f"{model.context:,}",
             f"{model.max_output:,}" if model.max_output else "= context", "yes" if model.reasoning else "",
-            _parameter(knowledge, model), origin, model.source)
+            _parameter(knowledge, model), _retired(model), origin, model.source)
+
+
+def _retired(model: Model) -> str:
+    if not model.deprecation_date:
+        return ""
+    return model.deprecation_date + (f" -> {model.successor}" if model.successor else "")
 
 
 def footer(knowledge: Knowledge, rows: list[Model], today: Optional[datetime.date] = None) -> list[str]:
