@@ -267,6 +267,7 @@ def test_gpt_5_1_and_5_2_keep_the_input_cap_apart_from_the_window() -> None:
     ("claude-3-5-haiku-latest", "anthropic", "claude-3-5-haiku-20241022"),
     ("claude-opus-4-1", "anthropic", "claude-opus-4-1-20250805"),
     ("claude-opus-4-0", "anthropic", "claude-opus-4-20250514"),
+    ("chatgpt-4o-latest", "openai", "chatgpt-4o-latest"),  # a moving alias of its own, retired 2026-02-17
     ("anthropic/claude-opus-4-1", "anthropic", "claude-opus-4-1-20250805"),  # and provider-prefixed
 ])
 def test_curated_aliases_are_the_model_they_name(alias: str, provider: str, target: str) -> None:
@@ -308,3 +309,18 @@ def test_a_corroborated_row_gives_no_safe_fix_either() -> None:
         client.messages.create(model="{model_id}", messages=[], max_tokens=99999999)
     """))
     assert [(f.code, f.fix.applicability) for f in found] == [("TOK001", "unsafe")]
+
+
+def test_every_model_fact_shows_its_origin_in_the_evidence() -> None:
+    found = codemods.analyze(textwrap.dedent("""\
+        import anthropic
+
+        client = anthropic.Anthropic()
+        client.messages.create(model="claude-opus-4-5", messages=[], max_tokens=99999999)
+        client.messages.create(model="claude-opus-latest", messages=[], max_tokens=99999999)
+    """))
+    curated, alias = (f.evidence for f in found)
+    assert any(e.text == "claude-opus-4-5-20251101: limits from https://platform.claude.com/docs/en/models/opus-4-5/overview "
+                         "(curated, rules/models.toml)" for e in curated)
+    assert any(e.text == "claude-opus-latest is an alias of claude-opus-5-5" for e in alias)
+    assert any(e.text.startswith("claude-opus-latest: limits from litellm 1.110.2") for e in alias)

@@ -311,10 +311,11 @@ def test_evidence_lines_are_counted_in_their_cells(tmp_path: Path) -> None:
         "cell 1:3: client built by openai.OpenAI(...)",
         "cell 1:3: no base URL given: the SDK's default endpoint is OpenAI, and no OPENAI_BASE_URL/OPENAI_API_BASE setting was found",
         "line 2: model 'gpt-5-mini'",
+        "line 2: gpt-5-mini: limits from https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json (curated, rules/models.toml)",
     ]
     out = tokenfix("check", "--show-evidence", str(path)).stdout.decode().splitlines()
-    assert out[4].startswith(f"{path}:cell 3:4:5: TOK002 ")
-    assert out[:4] + out[5:] == [
+    assert out[5].startswith(f"{path}:cell 3:4:5: TOK002 ")
+    assert out[:5] + out[6:] == [
         f"{path}:cell 3:1: openai.chat.completions -> provider openai (client), model gpt-5-mini",
         *(f"    {e}" for e in evidence),
         *(f"    {e}" for e in evidence),

@@ -230,9 +230,15 @@ def apply_model(finder: "CallSiteFinder", model: Optional[StrValue], arg: Option
     target.model = knowledge.find_model(target.model_name, provider_id)
     if target.model is None and target.model_name and target.provider is None:
         target.model = knowledge.find_model(target.model_name)
-    if target.model is not None and target.model.imported:
-        target.note(arg.lineno if arg is not None else 0,
-                    f"{target.model.id}: limits from {target.model.source}, not curated: no fix rests on them")
+    found = target.model
+    if found is not None:
+        line = arg.lineno if arg is not None else 0
+        if found.alias_of:
+            target.note(line, f"{found.id} is an alias of {found.alias_of}")
+        if found.imported:
+            target.note(line, f"{found.id}: limits from {found.source}, not curated: no fix rests on them")
+        else:
+            target.note(line, f"{found.id}: limits from {found.source} (curated, rules/models.toml)")
 
 
 def fallbacks(finder: "CallSiteFinder", target: Target, call: ast.Call) -> None:

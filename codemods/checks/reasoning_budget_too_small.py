@@ -16,6 +16,9 @@ class ReasoningBudgetTooSmall(Check):
         model = site.target.model
         if model is None or not model.reasoning:
             return
+        provider = site.target.provider or ctx.knowledge.provider(model.providers[0])
+        if provider is None or not provider.thinking_counts:
+            return  # no source says this provider spends the thinking inside the limit (thinking_counts)
         reserve = ctx.settings.reasoning_reserve or int(self.info.options.get("threshold", 25_000))
         for limit in site.limits:
             value = limit.resolved
