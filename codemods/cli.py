@@ -98,6 +98,70 @@ def diff(**kwargs) -> None:
     sys.exit(_run("diff", **kwargs))
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Output format.")
+@click.option("--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the inventory to this file instead of stdout.")
+@click.option("--provider", help="Provider to assume where the code does not say (e.g. openai, ollama).")
+@click.option("--default-endpoint", type=click.Choice(["trusted", "unknown"]),
+              help="Whether a client built without a base URL goes to its SDK's default endpoint.")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False), help="Use this configuration file instead of the closest one.")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
+@click.option("--no-evidence", is_flag=True, help="One line a call, without the lines that say why.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes for parsing (default: the CPUs available).")
+def sites(paths, output_format, output_file, provider, default_endpoint, config_path, force_exclude, no_evidence, jobs) -> None:
+    """List every LLM call tokenfix sees, with or without a limit: door, provider, model, evidence."""
+    sys.exit(_sites(paths, output_format, output_file, provider, default_endpoint, config_path, force_exclude, no_evidence, jobs))
+
+
+def _sites(paths, output_format, output_file, provider, default_endpoint, config_path, force_exclude, no_evidence, jobs) -> int:
+    """An inventory, not a lint: every file that names a door is read (not only those with a
+    limit word, as `check` does), no cache is read or written (its entries are `check`'s), and
+    the exit code says only whether the run could be made."""
+    from .output.sites import summary, write_sites_json, write_sites_text
+
+    err = console(sys.stderr, stderr=True)
+    paths = list(paths) or [Path(".")]
+    if any(str(p) == "-" for p in paths):
+        err.print("tokenfix: error: sites reads files, not stdin ('-')")
+        return EXIT_ERROR
+    cli = {"provider": provider, "default_endpoint": default_endpoint, "select": None, "extend_select": None, "ignore": None}
+    try:
+        file_timeout()
+        resolver = SettingsResolver(config_path, cli, validate=knowledge_for)
+        for path in paths:
+            knowledge_for(resolver.for_path(path))
+        warnings: list[str] = []
+        files, missing = discover(paths, resolver, force_exclude, warnings)
+        result = run(files, resolver, fix=False, unsafe_fixes=False, write=False, roots=paths, jobs=jobs or default_jobs(),
+                     cache=None, inventory=True)
+        result.errors[:0] = [*resolver.problems(), *missing]
+        result.warnings[:0] = warnings
+    except (ConfigError, KnowledgeError) as exc:
+        err.print(printable(f"tokenfix: error: {exc}"))
+        return EXIT_ERROR
+    try:
+        handle = output_file.open("w", encoding="utf-8") if output_file else None
+    except OSError as exc:
+        err.print(printable(f"tokenfix: error: {display_name(output_file)}: cannot write the inventory ({exc.strerror or exc})"))
+        return EXIT_ERROR
+    out = handle or sys.stdout
+    try:
+        if output_format == "json":
+            write_sites_json(result.files, out)
+        else:
+            write_sites_text(result.files, out, evidence=not no_evidence)
+    finally:
+        if handle is not None:
+            handle.close()
+    for line in result.warnings:
+        err.print(printable(f"tokenfix: warning: {line}"))
+    for line in result.errors:
+        err.print(printable(f"tokenfix: error: {line}"))
+    err.print(summary(result.files, result.checked))
+    return EXIT_ERROR if result.errors else EXIT_CLEAN
+
+
 def _terminate(signum, frame):  # pragma: no cover - exercised in a subprocess test
     raise KeyboardInterrupt
 

@@ -105,6 +105,8 @@ class SiteSummary:
     headline: str  # "surface -> provider X (source), model Y"
     evidence: list[str] = field(default_factory=list)
     cell: Optional[int] = None  # the notebook code cell (1-based) the line is relative to
+    # `tokenfix sites`: the same as data (column, surface, provider, model, limits); not cached
+    record: Optional[dict] = None
 
 
 def summarize_site(site: Any, cite: Callable[[Any], Any] = lambda evidence: evidence) -> SiteSummary:
@@ -112,8 +114,16 @@ def summarize_site(site: Any, cite: Callable[[Any], Any] = lambda evidence: evid
     provider = target.provider.id if target.provider else "unknown"
     model = target.model.id if target.model else (f"{target.model_name} (not in the knowledge base)" if target.model_name else "unknown")
     source = target.provider_source or ("unresolvable" if target.opaque else "no evidence")
+    record = {
+        "column": site.call.col_offset + 1, "surface": site.surface.id,
+        "provider": target.provider.id if target.provider else None, "provider_source": target.provider_source,
+        "endpoint_unseen": bool(target.opaque), "model": target.model.id if target.model else None,
+        "model_name": target.model_name, "model_origin": None if target.model is None else ("imported" if target.model.imported else "curated"),
+        "limits": [{"name": limit.name, "value": limit.resolved.value if limit.resolved is not None else None} for limit in site.limits],
+        "open_ended": bool(site.open_ended),
+    }
     return SiteSummary(site.line, f"{site.surface.id} -> provider {provider} ({source}), model {model}",
-                       [str(cite(e)) for e in target.evidence])
+                       [str(cite(e)) for e in target.evidence], record=record)
 
 
 def detach(result: FileResult) -> FileResult:

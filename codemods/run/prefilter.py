@@ -103,6 +103,24 @@ def for_findings(*knowledges) -> Prefilter:
     return Prefilter(words)
 
 
+def site_words(knowledge) -> set[str]:
+    """What a file must say for any door of these rules to be in it: every limit name, and the
+    door words of every surface (its methods' last two names, its functions, its URL paths)."""
+    words = set(knowledge.limit_names)
+    for surface in knowledge.surfaces:
+        words.update(door_words(surface))
+    return words
+
+
+@lru_cache(maxsize=16)
+def for_sites(*knowledges) -> Prefilter:
+    """`tokenfix sites`: the files that may hold an LLM call at all, with or without a limit."""
+    words: set[str] = set()
+    for knowledge in knowledges:
+        words |= site_words(knowledge)
+    return Prefilter(words)
+
+
 @lru_cache(maxsize=16)
 def for_clients(knowledge) -> Prefilter:
     """Files that may build a client other modules import (kept for the ClientIndex): a client

@@ -39,8 +39,8 @@ class RunResult:
 
 
 def analyze_bytes(data: bytes, display: str, knowledge: Knowledge, settings: Settings, *, fix: bool, unsafe_fixes: bool,
-                  index=None, module_names=(), edits: bool = False) -> FileResult:
-    if not prefilter.for_findings(knowledge)(data):
+                  index=None, module_names=(), edits: bool = False, inventory: bool = False) -> FileResult:
+    if not (prefilter.for_sites(knowledge) if inventory else prefilter.for_findings(knowledge))(data):
         return FileResult(display, data)
     from .engine import analyze  # LibCST is imported only when a fix is applied or shown
 
@@ -136,13 +136,14 @@ class _Job:
 
 def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixes: bool, write: bool,
         roots: Sequence[Path] = (), on_file: Optional[Callable[[Path], None]] = None, jobs: int = 1,
-        cache: Optional[Cache] = None, edits: bool = False) -> RunResult:
+        cache: Optional[Cache] = None, edits: bool = False, inventory: bool = False) -> RunResult:
     """Read and prefilter every file here; analyse the few that may matter in worker processes (several when there are many).
 
     Files are read while the workers analyse those already found (pool.ordered_map reads
     ahead). Results come back in the order the paths were given whatever the pool does, and
     fixes are written from this process only, one file at a time. With edits, each fix also
-    carries its text edit (JSON and SARIF show them).
+    carries its text edit (JSON and SARIF show them). An inventory (`tokenfix sites`) reads every
+    file that names a door, not only those with a limit word: it lists the calls without limits too.
     """
     out = RunResult()
     # Configuration errors surface before any file is read, let alone written.
@@ -151,11 +152,11 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
         knowledge = knowledge_for(resolver.for_folder(Path(folder)))
         rules[id(knowledge)] = knowledge
     # The words of every set of rules the run's settings load (prefilter.py): one scan per file.
-    may_matter = prefilter.for_findings(*rules.values())
+    may_matter = prefilter.for_sites(*rules.values()) if inventory else prefilter.for_findings(*rules.values())
     slots: list[Optional[FileResult]] = []  # one per file to analyse: files with nothing to say take no room
     read_errors: list[str] = []
     found = _read(paths, resolver, out, slots, read_errors, on_file, cache, may_matter)
-    _analyze_jobs(found, slots, out, paths, roots, fix, unsafe_fixes, write, on_file, jobs, cache, edits)
+    _analyze_jobs(found, slots, out, paths, roots, fix, unsafe_fixes, write, on_file, jobs, cache, edits, inventory)
     if cache is not None:
         cache.save()
         if cache.problem:  # no key could be kept, or the default folder is a link: the run went on without
@@ -251,8 +252,8 @@ def _generated(window: bytes) -> bool:
 
 
 def _analyze_jobs(found: Iterable[_Job], slots: list, out: RunResult, paths: Sequence[Path], roots, fix: bool, unsafe_fixes: bool,
-                  write: bool, on_file, jobs: int, cache: Optional[Cache], edits: bool = False) -> None:
-    mode = f"fix={fix} unsafe={unsafe_fixes} edits={edits}"
+                  write: bool, on_file, jobs: int, cache: Optional[Cache], edits: bool = False, inventory: bool = False) -> None:
+    mode = f"fix={fix} unsafe={unsafe_fixes} edits={edits} inventory={inventory}"
     directory = None
 
     def pending() -> Iterator[_Job]:
@@ -276,7 +277,7 @@ def _analyze_jobs(found: Iterable[_Job], slots: list, out: RunResult, paths: Seq
                     continue
             yield job
 
-    for job, result, failed in _results(pending(), fix, unsafe_fixes, jobs, edits):
+    for job, result, failed in _results(pending(), fix, unsafe_fixes, jobs, edits, inventory):
         # A crash or a time-out is not cached: the next run tries the file again.
         _finish(job, result, slots, out, write, on_file, None if failed else cache, roots)
 
@@ -301,7 +302,7 @@ POOL_MIN_FILES = 4
 FILE_TIMEOUT = 300.0
 
 
-def _results(pending: Iterable[_Job], fix: bool, unsafe_fixes: bool, jobs: int, edits: bool = False):
+def _results(pending: Iterable[_Job], fix: bool, unsafe_fixes: bool, jobs: int, edits: bool = False, inventory: bool = False):
     """(job, detached result, whether the worker failed) in the order of `pending`, each
     computed in a worker process.
 
@@ -320,7 +321,7 @@ def _results(pending: Iterable[_Job], fix: bool, unsafe_fixes: bool, jobs: int, 
                 if fix or edits:
                     import libcst  # noqa: F401 - which every file with a fix will need
             given.append(job)
-            yield (display_name(job.path), job.data, job.settings, job.names, job.index, fix, unsafe_fixes, edits)
+            yield (display_name(job.path), job.data, job.settings, job.names, job.index, fix, unsafe_fixes, edits, inventory)
 
     for slot, result in enumerate(ordered_map(_analyze_remote, tasks(), jobs, _init_worker, file_timeout(), POOL_MIN_FILES,
                                               memory=worker_memory(jobs))):
@@ -392,9 +393,9 @@ def _init_worker() -> None:
 
 
 def _analyze_task(task) -> FileResult:
-    display, data, settings, names, index, fix, unsafe_fixes, edits = task
+    display, data, settings, names, index, fix, unsafe_fixes, edits, inventory = task
     result = analyze_bytes(data, display, knowledge_for(settings), settings, fix=fix, unsafe_fixes=unsafe_fixes,
-                           index=index, module_names=names, edits=edits)
+                           index=index, module_names=names, edits=edits, inventory=inventory)
     return detach(result)
 
 

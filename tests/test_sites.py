@@ -1,0 +1,58 @@
+"""`tokenfix sites`: the inventory of every LLM call the analysis sees, with or without a limit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import tokenfix
+from test_notebook import notebook, plain
+
+NO_LIMIT = 'from openai import OpenAI\nclient = OpenAI()\nclient.chat.completions.create(model="gpt-4o", messages=[])\n'
+WITH_LIMIT = ('import anthropic\nclaude = anthropic.Anthropic()\n'
+              'claude.messages.create(model="claude-haiku-4-5", messages=[], max_tokens=LIMIT)\nLIMIT = 1024\n')
+NOT_LLM = 'import requests\nrequests.post("https://example.com/upload", json={"file": 1})\n'
+
+
+def test_calls_without_a_limit_are_listed_which_check_never_reads(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(NO_LIMIT)
+    (tmp_path / "b.py").write_text(WITH_LIMIT)
+    (tmp_path / "c.py").write_text(NOT_LLM)
+    res = tokenfix("sites", "--no-evidence", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode().splitlines() == [
+        f"{tmp_path / 'a.py'}:3:1: openai.chat.completions -> provider openai (client), model gpt-4o; no limit",
+        f"{tmp_path / 'b.py'}:3:1: anthropic.messages -> provider anthropic (client), model claude-haiku-4-5-20251001; max_tokens=1,024",
+    ]
+    assert res.stderr.decode().strip() == "2 LLM calls in 2 of 3 files: 1 with a limit, provider known for 2, model known for 2."
+    # check reads only the file with a limit word: a.py's call never shows there
+    shown = tokenfix("check", "--show-evidence", "--no-cache", str(tmp_path)).stdout.decode()
+    assert "a.py" not in shown and "b.py:3:" in shown
+
+
+def test_json_has_one_object_a_call_with_its_evidence(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(NO_LIMIT.replace('messages=[])', 'messages=[], max_completion_tokens=500)'))
+    (item,) = json.loads(tokenfix("sites", "--format", "json", str(tmp_path)).stdout)["sites"]
+    assert {k: item[k] for k in ("row", "column", "surface", "provider", "provider_source", "model", "model_origin", "limits")} == {
+        "row": 3, "column": 1, "surface": "openai.chat.completions", "provider": "openai", "provider_source": "client",
+        "model": "gpt-4o", "model_origin": "curated", "limits": [{"name": "max_completion_tokens", "value": 500}]}
+    assert "line 2: client built by openai.OpenAI(...)" in item["evidence"]
+
+
+def test_a_notebook_call_is_placed_in_its_cell(tmp_path: Path) -> None:
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(notebook([plain(["x = 1\n"]), plain(NO_LIMIT.splitlines(keepends=True))])))
+    (item,) = json.loads(tokenfix("sites", "--format", "json", str(path)).stdout)["sites"]
+    assert (item["cell"], item["row"]) == (2, 3)
+    text = tokenfix("sites", "--no-evidence", str(path)).stdout.decode()
+    assert text.startswith(f"{path}:cell 2:3:1: openai.chat.completions")
+
+
+def test_an_inventory_exits_0_with_calls_and_2_when_it_cannot_run(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(WITH_LIMIT.replace("max_tokens=LIMIT", "max_tokens=99999999"))
+    assert tokenfix("sites", str(tmp_path)).returncode == 0  # a finding is check's business
+    res = tokenfix("sites", "-")
+    assert res.returncode == 2 and b"not stdin" in res.stderr
+    (tmp_path / "pyproject.toml").write_text('[tool.tokenfix]\nprovider = "no-such-provider"\n')
+    res = tokenfix("sites", str(tmp_path))
+    assert res.returncode == 2 and b"Traceback" not in res.stderr
