@@ -178,3 +178,41 @@ def test_one_construction_gives_one_target_wherever_it_is_used(tmp_path: Path) -
     assert _evidence_headlines(split.stdout.decode()) == headlines
     # Neither the Anthropic clamp (the client's timeout lifts the SDK cap) nor a rename is safe here.
     assert "TOK006" not in same.stdout.decode() and "TOK006" not in split.stdout.decode()
+
+
+FACTORIES = '''import functools
+import os
+
+from openai import OpenAI
+
+
+@functools.cache
+def get_client():
+    return OpenAI(base_url="https://api.deepseek.com", api_key=os.environ["DEEPSEEK_API_KEY"])
+
+
+def from_env():
+    return OpenAI(base_url=os.environ["GATEWAY"])
+'''
+
+
+def test_an_imported_factory_is_its_client(tmp_path: Path) -> None:
+    """`from app.llm import get_client`: the factory's construction is read as a module-level client's."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "llm.py").write_text(FACTORIES)
+    (tmp_path / "app" / "use.py").write_text(
+        "from app.llm import from_env, get_client\n\n"
+        "get_client().chat.completions.create(model='deepseek-chat', messages=[], max_completion_tokens=100)\n"
+        "client = from_env()\n"
+        "client.chat.completions.create(model='gpt-5-mini', messages=[], max_tokens=100)\n")
+    res = tokenfix("sites", "--format", "json", str(tmp_path))
+    import json
+
+    rows = [(s["row"], s["provider"], s["provider_source"], s["endpoint_unseen"]) for s in json.loads(res.stdout)["sites"]]
+    assert rows == [(3, "deepseek", "client", False), (5, None, None, True)]
+    fixed = tokenfix("fix", "--no-cache", str(tmp_path / "app" / "use.py"))
+    assert fixed.returncode == 0, fixed.stderr  # DeepSeek's call renamed; the gateway's: nothing says where it goes
+    text = (tmp_path / "app" / "use.py").read_text()
+    assert "model='deepseek-chat', messages=[], max_tokens=100)" in text
+    assert text.endswith("model='gpt-5-mini', messages=[], max_tokens=100)\n")

@@ -167,6 +167,14 @@ def module_facts(data: bytes, knowledge: Knowledge, origin: str, environment: En
                     assigned[target.id] = assigned.get(target.id, 0) + 1
                     if node.value is not None:
                         values[target.id] = node.value
+    from .receivers import returned_construction
+
+    for node in tree.body:  # factories: `def make_client(): return OpenAI(...)` (receivers.through_factory)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            assigned[node.name] = assigned.get(node.name, 0) + 1
+            returned = returned_construction(finder, node)
+            if returned is not None:
+                values[node.name] = returned
     found: dict[str, ClientFacts] = {}
     for name, value in values.items():
         if assigned.get(name) != 1 or not isinstance(value, ast.Call):

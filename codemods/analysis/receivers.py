@@ -66,7 +66,7 @@ def receiver(finder: "CallSiteFinder", root: ast.expr, call: ast.Call, names: Se
     """Trace the receiver to the call that built it, an SDK module, or an imported client."""
     r = finder.r
     if isinstance(root, ast.Call):
-        return Receiver(construction=root)
+        return through_factory(finder, root, call)
     if isinstance(root, ast.Name):
         qualified = r.qualified_names(root)
         modules = finder.knowledge.module_providers
@@ -79,7 +79,7 @@ def receiver(finder: "CallSiteFinder", root: ast.expr, call: ast.Call, names: Se
             return Receiver(facts=imported)
         built = binding_call(finder, root)
         if built is not None:
-            return Receiver(construction=built)
+            return through_factory(finder, built, call)
         candidates = _candidates(finder, root)
         if len(candidates) > 1 and same_target(finder, candidates):
             return Receiver(construction=candidates[0])  # every branch builds the same client
@@ -91,6 +91,88 @@ def receiver(finder: "CallSiteFinder", root: ast.expr, call: ast.Call, names: Se
             if built is not None:
                 return Receiver(construction=built)
     return None
+
+
+def through_factory(finder: "CallSiteFinder", built: ast.Call, call: ast.Call) -> Receiver:
+    """A client built by a factory of the run: `client = make_client()` where `make_client` (a
+    function of this module, a method of the call's class, or a function another module of the
+    run exports, `functools.cache`-decorated or not) returns one construction, or several of one
+    target. One level only: a factory of a factory is not followed. Anything else stays the
+    call it is (an LLM client's construction, or something known to be none)."""
+    if _is_client_class(finder, built):
+        return Receiver(construction=built)
+    function = _local_function(finder, built.func, call)
+    if function is not None:
+        returned = returned_constructions(finder, function)
+        if len(returned) == 1 or (returned and same_target(finder, returned)):
+            return Receiver(construction=returned[0])
+        if returned:  # clients of several targets: which one is decided at run time
+            return Receiver(candidates=sorted(c.lineno for c in returned))
+    elif isinstance(built.func, ast.Name):
+        imported = _imported_client(finder, finder.r.qualified_names(built.func), ())
+        if imported is not None:
+            return Receiver(facts=imported)
+    return Receiver(construction=built)
+
+
+def _is_client_class(finder: "CallSiteFinder", built: ast.Call) -> bool:
+    return any(finder.knowledge.provider_for_client(n) for n in finder.r.qualified_names(built.func))
+
+
+def _local_function(finder: "CallSiteFinder", func: ast.expr, call: ast.Call):
+    """The `def` a call names: a function of this module, or `self.method` of the call's class."""
+    if isinstance(func, ast.Name):
+        assignment = finder.r.single_assignment(func)
+        node = getattr(assignment, "node", None)
+        return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+    if is_self_attribute(func):
+        owner = finder.class_of(call)
+        if owner is not None:
+            return next((s for s in owner.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == func.attr), None)
+    return None
+
+
+def returned_constructions(finder: "CallSiteFinder", function) -> list[ast.Call]:
+    """The client constructions a function returns, in the order written, when every `return`
+    gives one (directly, or by a name bound to it in the function that the function does not
+    change afterwards: `c.base_url = ...` or `setattr(c, ...)` would redirect it unseen); []
+    otherwise."""
+    returns: list[ast.Return] = []
+    changed: set[str] = set()  # names whose attributes the function assigns
+    todo = list(function.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue  # a nested function's returns are not this one's
+        if isinstance(node, ast.Return):
+            returns.append(node)
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                while isinstance(target, (ast.Attribute, ast.Subscript)):
+                    target = target.value
+                    if isinstance(target, ast.Name):
+                        changed.add(target.id)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" and node.args:
+            if isinstance(node.args[0], ast.Name):
+                changed.add(node.args[0].id)
+        todo.extend(ast.iter_child_nodes(node))
+    found: list[ast.Call] = []
+    for ret in returns:
+        value = ret.value.value if isinstance(ret.value, ast.Await) else ret.value
+        if isinstance(value, ast.Name):
+            if value.id in changed:
+                return []
+            value = binding_call(finder, value)
+        if not isinstance(value, ast.Call) or not _is_client_class(finder, value):
+            return []
+        found.append(value)
+    return sorted(found, key=lambda c: (c.lineno, c.col_offset))
+
+
+def returned_construction(finder: "CallSiteFinder", function) -> Optional[ast.Call]:
+    """The one client a factory returns (several constructions of one target count as one)."""
+    found = returned_constructions(finder, function)
+    return found[0] if len(found) == 1 or (found and same_target(finder, found)) else None
 
 
 def _imported_client(finder: "CallSiteFinder", qualified: set[str], names: Sequence[str]) -> Optional[ClientFacts]:
