@@ -71,6 +71,9 @@ def infer(finder: "CallSiteFinder", call: ast.Call, surface: Surface, method: st
         client = with_options(finder, receiver.facts, chained_options(finder, call))
         sdk = apply_client(finder.knowledge, client, target, finder.settings.default_endpoint)
         known_receiver = sdk is not None
+    elif receiver is not None and receiver.annotated is not None:
+        sdk = annotated_client(finder, receiver.annotated, target)
+        known_receiver = sdk is not None
     elif receiver is not None and receiver.candidates:
         target.opaque = True  # which client reaches this call is decided at run time
         shown = ", ".join(str(n) for n in receiver.candidates)
@@ -207,6 +210,26 @@ def pragmas(finder: "CallSiteFinder", call: ast.Call, target: Target) -> None:
     if found is not None:
         target.model_name = found[1]
         target.note(found[0], f"pragma model={found[1]}")
+
+
+def annotated_client(finder: "CallSiteFinder", annotated: tuple[str, ast.arg], target: Target) -> Optional[str]:
+    """A parameter annotated with a client class: the door is that SDK's, but the client is
+    built by the caller, so its endpoint is not seen. Only a class that fixes its API whatever
+    the endpoint (Azure's, Ollama's native one: class_decides) says the provider."""
+    name, arg = annotated
+    provider = finder.knowledge.provider_for_client(name)
+    if provider is None:
+        return None
+    if target.provider is not None:  # a pragma decided
+        return provider.id
+    target.note(arg.lineno, f"`{arg.arg}` is a parameter annotated {name}: the caller builds the client, its endpoint is not seen")
+    if provider.class_decides:
+        target.provider, target.provider_source = provider, CLIENT
+        if provider.api_versioned:
+            target.note(arg.lineno, "api_version not seen")
+    else:
+        target.opaque = True
+    return provider.id
 
 
 def apply_model(finder: "CallSiteFinder", model: Optional[StrValue], arg: Optional[ast.AST], target: Target) -> None:

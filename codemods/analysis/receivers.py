@@ -26,15 +26,17 @@ if TYPE_CHECKING:
 class Receiver:
     """What an expression that a method is called on was built from."""
 
-    __slots__ = ("facts", "construction", "module", "function", "candidates")
+    __slots__ = ("facts", "construction", "module", "function", "candidates", "annotated")
 
     def __init__(self, construction: Optional[ast.Call] = None, module: Optional[str] = None, function: bool = False,
-                 candidates: Sequence[int] = (), facts: Optional[ClientFacts] = None):
+                 candidates: Sequence[int] = (), facts: Optional[ClientFacts] = None,
+                 annotated: Optional[tuple[str, ast.arg]] = None):
         self.facts = facts  # a client built in another module of the run
         self.construction = construction
         self.module = module
         self.function = function  # a module-level SDK function named by its qualified name
         self.candidates = candidates  # lines of several constructions the name may hold
+        self.annotated = annotated  # a parameter annotated with a client class: (its qualified name, the parameter)
 
 
 def chain(finder: "CallSiteFinder", func: ast.expr) -> tuple[tuple[str, ...], Optional[ast.expr]]:
@@ -80,6 +82,9 @@ def receiver(finder: "CallSiteFinder", root: ast.expr, call: ast.Call, names: Se
         built = binding_call(finder, root)
         if built is not None:
             return through_factory(finder, built, call)
+        annotated = annotated_parameter(finder, root)
+        if annotated is not None:
+            return Receiver(annotated=annotated)
         candidates = _candidates(finder, root)
         if len(candidates) > 1 and same_target(finder, candidates):
             return Receiver(construction=candidates[0])  # every branch builds the same client
@@ -113,6 +118,42 @@ def through_factory(finder: "CallSiteFinder", built: ast.Call, call: ast.Call) -
         if imported is not None:
             return Receiver(facts=imported)
     return Receiver(construction=built)
+
+
+def annotated_parameter(finder: "CallSiteFinder", name: ast.Name) -> Optional[tuple[str, ast.arg]]:
+    """`def ask(client: Groq)` / `client: Optional[AsyncAnthropic] = None`: the client class a
+    parameter is annotated with (Optional[...], `X | None` and `Union[X, None]` unwrapped), when
+    the parameter is never rebound in the function."""
+    assignment = finder.r.single_assignment(name)
+    arg = getattr(assignment, "node", None)
+    if not isinstance(arg, ast.arg) or arg.annotation is None:
+        return None
+    annotation = arg.annotation
+    while True:
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            sides = [side for side in (annotation.left, annotation.right) if not _is_none(side)]
+            if len(sides) != 1:
+                return None
+            annotation = sides[0]
+        elif isinstance(annotation, ast.Subscript) and finder.r.qualified_names(annotation.value) & _OPTIONAL:
+            inner = annotation.slice
+            sides = [e for e in (inner.elts if isinstance(inner, ast.Tuple) else [inner]) if not _is_none(e)]
+            if len(sides) != 1:
+                return None
+            annotation = sides[0]
+        else:
+            break
+    for qualified in sorted(finder.r.qualified_names(annotation)):
+        if finder.knowledge.provider_for_client(qualified) is not None:
+            return qualified, arg
+    return None
+
+
+_OPTIONAL = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional", "Optional", "Union"})
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
 def _is_client_class(finder: "CallSiteFinder", built: ast.Call) -> bool:
@@ -258,12 +299,13 @@ def attribute_construction(finder: "CallSiteFinder", owner: ast.ClassDef, attr: 
 def _find_attribute_construction(finder: "CallSiteFinder", owner: ast.ClassDef, attr: str) -> Optional[ast.Call]:
     found: list[ast.Call] = []
 
-    def builds_self_attr(assign: ast.Assign) -> bool:
-        return (isinstance(assign.value, ast.Call) and len(assign.targets) == 1
-                and is_self_attribute(assign.targets[0], attr, receivers=("self",)))
+    def builds_self_attr(assign) -> bool:
+        targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
+        return (isinstance(assign.value, ast.Call) and len(targets) == 1
+                and is_self_attribute(targets[0], attr, receivers=("self",)))
 
-    for statement in owner.body:
-        found += [assign.value for assign in find_all(statement, ast.Assign, builds_self_attr)]
+    for statement in owner.body:  # `self.client = X(...)` and `self.client: X = X(...)`
+        found += [assign.value for assign in find_all(statement, (ast.Assign, ast.AnnAssign), builds_self_attr)]
     body = owner.body
     for at, statement in enumerate(body):
         # one statement on its line (LibCST's SimpleStatementLine of one), not `a = 1; b = X()`
