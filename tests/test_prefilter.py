@@ -20,8 +20,17 @@ SHIPPED = prefilter.for_findings(load())
 
 def test_the_shipped_rules_give_the_words_every_finding_needs() -> None:
     assert set(SHIPPED.words) == {b"max_tokens", b"max_completion_tokens", b"max_output_tokens", b"num_predict",
-                                  b"messages.create", b"messages.stream", b"/v1/messages"}
+                                  b"messages.create", b"messages.stream", b"messages.parse", b"messages.tool_runner", b"/v1/messages"}
     assert SHIPPED.keys == (b"messages", b"_tokens", b"num_predict")  # three scans rule out most files
+
+
+def test_the_inventory_reads_every_file_that_names_a_door() -> None:
+    """`tokenfix sites`: a call without a limit word passes, a file without a door does not."""
+    sites = prefilter.for_sites(load())
+    assert sites(b"client.chat.completions.create(model='gpt-4o', messages=[])")
+    assert sites(b"llm = ChatGroq(model='x')") and sites(b"co.chat_stream(model='x')")
+    assert not SHIPPED(b"client.chat.completions.create(model='gpt-4o', messages=[])")
+    assert not sites(b"import os\nprint(os.getcwd())\n")
 
 
 def test_the_client_words_are_the_client_classes_of_the_rules() -> None:

@@ -150,9 +150,12 @@ class CallSiteFinder:
             site = kind.at_call(self, call, names, root, qualified)
             if site is not None:
                 return site
-        found = self.knowledge.surface_for_method(names)
-        if found is None:
+        found = self.knowledge.surfaces_for_method(names)
+        if not found:
             return None
-        surface, method = found
         traced = receiver(self, root, call, names) if root is not None else None
-        return kinds[surface.kind].at_method(self, call, surface, method, traced)
+        for surface, method in found:  # the first door whose SDK the receiver is (sdk_call.py), in order
+            site = kinds[surface.kind].at_method(self, call, surface, method, traced)
+            if site is not None:
+                return site
+        return None

@@ -125,6 +125,15 @@ def retired(site: CallSite, knowledge: Knowledge):
     return model if model.deprecation_date <= as_of else None
 
 
+def within_cap(site: CallSite, limit: LimitParam) -> bool:
+    """The limit is an integer the code spells out, within the output cap of a model the
+    curated rules know for this call: what a rename that turns a dropped limit into an enforced
+    one needs on a provider that rejects a max_tokens above the cap (`range_checked`)."""
+    model = site.target.model
+    return (limit.resolved is not None and model is not None and model_known(site)
+            and 0 < limit.resolved.value <= model.output_cap)
+
+
 def endpoint_seen(site: CallSite) -> bool:
     """The provider comes from a pragma, the client, a URL or the user's --provider, and nothing
     in sight (a spread, an environment setting) leaves the endpoint open."""

@@ -6,9 +6,9 @@ import ast
 from typing import Iterator, Optional
 
 from ..analysis.callsites import CallSite
-from ..output.findings import DISPLAY_ONLY, SAFE, Finding, Fix, Replacement
+from ..output.findings import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Fix, Replacement
 from ..analysis.targets import accepts_mct
-from . import Check, Context, rename_fix
+from . import Check, Context, rename_fix, within_cap
 
 
 class LimitSilentlyIgnored(Check):
@@ -20,7 +20,14 @@ class LimitSilentlyIgnored(Check):
             for limit in site.limits:
                 if limit.name in surface.wrong:
                     message = f"`{limit.name}` is silently ignored by {surface.id} ({surface.wrong_error}): use `{surface.limit}`"
-                    fix = rename_fix(site, limit, surface.limit, f"Rename to `{surface.limit}`", SAFE)
+                    applicability = SAFE
+                    provider = site.target.provider
+                    if provider is not None and provider.range_checked and not within_cap(site, limit):
+                        # the rename makes the dropped limit enforced: above the model's cap the call would fail
+                        applicability = UNSAFE
+                        message += (f"; {provider.name} may reject a `{surface.limit}` above the model's output cap, and this "
+                                    "value is not seen to be within a known model's cap: check it before renaming")
+                    fix = rename_fix(site, limit, surface.limit, f"Rename to `{surface.limit}`", applicability)
                     yield self.finding(message, limit.owner, site, fix)
             return
         provider = site.target.provider

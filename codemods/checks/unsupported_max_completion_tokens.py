@@ -7,7 +7,7 @@ from typing import Iterator
 from ..analysis.callsites import CallSite
 from ..output.findings import SAFE, UNSAFE, Finding
 from ..analysis.targets import accepts_mct
-from . import Check, Context, endpoint_seen, model_known, rename_fix
+from . import Check, Context, endpoint_seen, rename_fix, within_cap
 
 
 class UnsupportedMaxCompletionTokens(Check):
@@ -42,10 +42,3 @@ class UnsupportedMaxCompletionTokens(Check):
             fix = rename_fix(site, limit, "max_tokens", "Rename to `max_tokens`", applicability)
             yield self.finding(message, limit.owner, site, fix)
 
-
-def within_cap(site: CallSite, limit) -> bool:
-    """The limit is an integer the code spells out, within the output cap of a model the
-    curated rules know for this call."""
-    model = site.target.model
-    return (limit.resolved is not None and model is not None and model_known(site)
-            and 0 < limit.resolved.value <= model.output_cap)

@@ -232,12 +232,18 @@ class Knowledge:
     def surface_for_method(self, chain: tuple[str, ...]) -> Optional[tuple[Surface, str]]:
         """The surface whose method is the longest suffix of an attribute chain (the first
         such, in the order of the rules, when two are as long)."""
-        best: Optional[tuple[Surface, str]] = None
-        longest = 0
+        found = self.surfaces_for_method(chain)
+        return found[0] if found else None
+
+    def surfaces_for_method(self, chain: tuple[str, ...]) -> list[tuple[Surface, str]]:
+        """Every surface one of whose methods ends the chain, the longest suffix first, then in
+        the order of the rules: two SDKs may name a method alike (Ollama's and Cohere's
+        `client.chat(...)`), and the receiver's SDK decides which door it is."""
+        found = []
         for parts, surface, method in self._methods.get(chain[-1], ()) if chain else ():
-            if len(parts) <= len(chain) and chain[len(chain) - len(parts):] == parts and len(parts) > longest:
-                best, longest = (surface, method), len(parts)
-        return best
+            if len(parts) <= len(chain) and chain[len(chain) - len(parts):] == parts:
+                found.append((len(parts), len(found), surface, method))
+        return [(surface, method) for _, _, surface, method in sorted(found, key=lambda f: (-f[0], f[1]))]
 
     def surface_for_function(self, qualified_name: str) -> Optional[Surface]:
         return self._functions.get(qualified_name)
