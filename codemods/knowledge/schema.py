@@ -97,6 +97,11 @@ class Surface:
     provider: Optional[str] = None
     nonstreaming_cap: Optional[int] = None
     nonstreaming_model_caps: dict = field(default_factory=dict, hash=False, compare=False)
+    # a floor the door itself enforces for some models (dspy.LM: max_tokens >= 16,000 or None on
+    # OpenAI's reasoning models), with the regex of those model names and the door's error text
+    min_limit: Optional[int] = None
+    min_limit_models: str = ""
+    min_limit_error: str = ""
     options: Any = field(default=None, hash=False, compare=False)
 
 
