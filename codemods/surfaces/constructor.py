@@ -36,7 +36,15 @@ def at_function(finder: "CallSiteFinder", call: ast.Call, surface: Surface, name
     from ..analysis.receivers import Receiver
     from ..analysis.sdk_call import sdk_site
 
-    return sdk_site(finder, call, surface, name, Receiver(construction=call), source=call, can_insert=False)
+    return _built(sdk_site(finder, call, surface, name, Receiver(construction=call), source=call, can_insert=False))
+
+
+def _built(site: Optional["CallSite"]) -> Optional["CallSite"]:
+    """The object is built here and its requests are made elsewhere: whether they stream (and so
+    whether the Anthropic SDK's non-streaming cap applies) is decided there, unseen."""
+    if site is not None:
+        site.cap_seen = False
+    return site
 
 
 def at_call(finder: "CallSiteFinder", call: ast.Call, chain: Sequence[str], root: Optional[ast.expr],
@@ -53,5 +61,5 @@ def at_call(finder: "CallSiteFinder", call: ast.Call, chain: Sequence[str], root
     for name in sorted(finder.r.qualified_names(traced.construction.func)):
         surface = finder.knowledge.surface_for_function(name)
         if surface is not None and surface.kind == KIND:
-            return sdk_site(finder, call, surface, f"{name}(...).bind", traced, source=traced.construction, can_insert=False)
+            return _built(sdk_site(finder, call, surface, f"{name}(...).bind", traced, source=traced.construction, can_insert=False))
     return None
