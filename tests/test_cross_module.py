@@ -206,11 +206,15 @@ def test_an_imported_factory_is_its_client(tmp_path: Path) -> None:
         "get_client().chat.completions.create(model='deepseek-chat', messages=[], max_completion_tokens=100)\n"
         "client = from_env()\n"
         "client.chat.completions.create(model='gpt-5-mini', messages=[], max_tokens=100)\n")
+    (tmp_path / "app" / "through_module.py").write_text(
+        "import app.llm as llm\n\nllm.get_client().chat.completions.create(model='deepseek-chat', messages=[], max_tokens=100)\n")
     res = tokenfix("sites", "--format", "json", str(tmp_path))
     import json
 
-    rows = [(s["row"], s["provider"], s["provider_source"], s["endpoint_unseen"]) for s in json.loads(res.stdout)["sites"]]
-    assert rows == [(3, "deepseek", "client", False), (5, None, None, True)]
+    rows = [(Path(s["filename"]).name, s["row"], s["provider"], s["provider_source"], s["endpoint_unseen"])
+            for s in json.loads(res.stdout)["sites"]]
+    assert rows == [("through_module.py", 3, "deepseek", "client", False), ("use.py", 3, "deepseek", "client", False),
+                    ("use.py", 5, None, None, True)]
     fixed = tokenfix("fix", "--no-cache", str(tmp_path / "app" / "use.py"))
     assert fixed.returncode == 0, fixed.stderr  # DeepSeek's call renamed; the gateway's: nothing says where it goes
     text = (tmp_path / "app" / "use.py").read_text()

@@ -25,7 +25,7 @@ from .clients import environment_writes
 from .environment import Environment
 from .limits import LimitParam
 from .nodes import walk
-from .receivers import chain, receiver, redirected_clients
+from .receivers import chain, receiver, redirected_clients, subclassed
 from .scopes import Scopes
 from .source import Source, order
 from .targets import Target
@@ -142,7 +142,7 @@ class CallSiteFinder:
             return None
         kinds = self._kinds
         qualified = self.r.qualified_names(call.func)
-        for name in sorted(qualified):
+        for name in (*sorted(qualified), *subclassed(self, call.func)):  # a class of the module built on a door's class too
             surface = self.knowledge.surface_for_function(name)
             if surface is not None:
                 return kinds[surface.kind].at_function(self, call, surface, name, names)

@@ -63,14 +63,22 @@ def read_client(finder, call: ast.Call, env: Environment, chained: Sequence[ast.
     rules = knowledge.clients
     construction, options = unwrap(call, rules.option_calls)
     class_name = next((n for n in sorted(r.qualified_names(construction.func)) if knowledge.provider_for_client(n)), None)
+    subclass = None
+    if class_name is None:  # a class of this module built on a client class (receivers.subclassed)
+        from .receivers import subclassed
+
+        class_name = next((n for n in subclassed(finder, construction.func) if knowledge.provider_for_client(n)), None)
+        subclass = construction.func.id if class_name is not None else None
     if class_name is None:
         return None
     provider = knowledge.provider_for_client(class_name)
     facts = ClientFacts(class_name, construction.lineno)
     spreads = [f"**{_text(finder, k.value)}" for k in construction.keywords if k.arg is None]
     spreads += [f"*{_text(finder, a.value)}" for a in construction.args if isinstance(a, ast.Starred)]
+    if subclass is not None:  # its own code may set the endpoint or rewrite what is sent
+        spreads.insert(0, f"a subclass {subclass} of {class_name.rsplit('.', 1)[-1]}, whose code may change where it goes")
     if spreads:
-        facts.hidden = f"`{', '.join(spreads)}`"
+        facts.hidden = f"`{', '.join(spreads)}`" if subclass is None else ", ".join(spreads)
     keywords = {k.arg: k for k in construction.keywords if k.arg is not None}
     facts.url_keyword = next((k for k in rules.url_keywords if k in keywords), None)
     url_arg = keywords[facts.url_keyword].value if facts.url_keyword else None

@@ -78,6 +78,9 @@ def infer(finder: "CallSiteFinder", call: ast.Call, surface: Surface, method: st
         target.opaque = True  # which client reaches this call is decided at run time
         shown = ", ".join(str(n) for n in receiver.candidates)
         target.note(call.lineno, f"the client is built in {len(receiver.candidates)} places (lines {shown}): target ambiguous")
+        sdks = receiver.candidate_sdks
+        if sdks and None not in sdks and (not options.sdks or all(s in options.sdks for s in sdks)):
+            sdk, known_receiver = sdks[0], True  # every one of them is this door's SDK: the door is seen
     elif receiver is not None and receiver.module is not None:
         sdk = modules.get(receiver.module)
         known_receiver = sdk is not None and from_module(finder, sdk, receiver.module, call, target)

@@ -26,17 +26,18 @@ if TYPE_CHECKING:
 class Receiver:
     """What an expression that a method is called on was built from."""
 
-    __slots__ = ("facts", "construction", "module", "function", "candidates", "annotated")
+    __slots__ = ("facts", "construction", "module", "function", "candidates", "annotated", "candidate_sdks")
 
     def __init__(self, construction: Optional[ast.Call] = None, module: Optional[str] = None, function: bool = False,
                  candidates: Sequence[int] = (), facts: Optional[ClientFacts] = None,
-                 annotated: Optional[tuple[str, ast.arg]] = None):
+                 annotated: Optional[tuple[str, ast.arg]] = None, candidate_sdks: Sequence[Optional[str]] = ()):
         self.facts = facts  # a client built in another module of the run
         self.construction = construction
         self.module = module
         self.function = function  # a module-level SDK function named by its qualified name
         self.candidates = candidates  # lines of several constructions the name may hold
         self.annotated = annotated  # a parameter annotated with a client class: (its qualified name, the parameter)
+        self.candidate_sdks = tuple(candidate_sdks)  # the provider whose SDK each of the candidates is (None: not known)
 
 
 def chain(finder: "CallSiteFinder", func: ast.expr) -> tuple[tuple[str, ...], Optional[ast.expr]]:
@@ -88,7 +89,7 @@ def receiver(finder: "CallSiteFinder", root: ast.expr, call: ast.Call, names: Se
         candidates = _candidates(finder, root)
         if len(candidates) > 1 and same_target(finder, candidates):
             return Receiver(construction=candidates[0])  # every branch builds the same client
-        return Receiver(candidates=sorted(c.lineno for c in candidates)) if len(candidates) > 1 else None
+        return _ambiguous(finder, candidates) if len(candidates) > 1 else None
     if is_self_attribute(root):
         owner = finder.class_of(call)
         if owner is not None:
@@ -112,8 +113,8 @@ def through_factory(finder: "CallSiteFinder", built: ast.Call, call: ast.Call) -
         if len(returned) == 1 or (returned and same_target(finder, returned)):
             return Receiver(construction=returned[0])
         if returned:  # clients of several targets: which one is decided at run time
-            return Receiver(candidates=sorted(c.lineno for c in returned))
-    elif isinstance(built.func, ast.Name):
+            return _ambiguous(finder, returned)
+    elif isinstance(built.func, (ast.Name, ast.Attribute)):  # `get_client()`, `clients.get_client()`
         imported = _imported_client(finder, finder.r.qualified_names(built.func), ())
         if imported is not None:
             return Receiver(facts=imported)
@@ -156,8 +157,33 @@ def _is_none(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+def subclassed(finder: "CallSiteFinder", func: ast.expr) -> tuple[str, ...]:
+    """`class Normalized(ChatOpenAI): ...` then `Normalized(...)`: the qualified names of the
+    bases of a class of this module that a call builds (one level), for the door and the client
+    they are; () for anything else."""
+    if not isinstance(func, ast.Name):
+        return ()
+    assignment = finder.r.single_assignment(func)
+    node = getattr(assignment, "node", None)
+    if not isinstance(node, ast.ClassDef):
+        return ()
+    return tuple(name for base in node.bases for name in sorted(finder.r.qualified_names(base)))
+
+
+def _ambiguous(finder: "CallSiteFinder", constructions: list[ast.Call]) -> Receiver:
+    """Clients of several targets: which one a call reaches is decided at run time, but each one's
+    SDK is known (Anthropic, AnthropicBedrock and AnthropicVertex all speak the Messages API)."""
+    sdks = []
+    for construction in constructions:
+        names = (*sorted(finder.r.qualified_names(construction.func)), *subclassed(finder, construction.func))
+        provider = next(filter(None, (finder.knowledge.provider_for_client(n) for n in names)), None)
+        sdks.append(provider.id if provider is not None else None)
+    return Receiver(candidates=sorted(c.lineno for c in constructions), candidate_sdks=sdks)
+
+
 def _is_client_class(finder: "CallSiteFinder", built: ast.Call) -> bool:
-    return any(finder.knowledge.provider_for_client(n) for n in finder.r.qualified_names(built.func))
+    names = (*finder.r.qualified_names(built.func), *subclassed(finder, built.func))
+    return any(finder.knowledge.provider_for_client(n) for n in names)
 
 
 def _local_function(finder: "CallSiteFinder", func: ast.expr, call: ast.Call):

@@ -134,6 +134,14 @@ def within_cap(site: CallSite, limit: LimitParam) -> bool:
             and 0 < limit.resolved.value <= model.output_cap)
 
 
+def caps_excess(site: CallSite) -> bool:
+    """The provider lowers a limit above the model's cap instead of refusing it (Cohere,
+    Fireworks: `caps_excess` in providers.toml): an excessive limit there breaks nothing, and
+    lowering it would only shorten answers the call now gets."""
+    provider = site.target.provider
+    return provider is not None and provider.caps_excess
+
+
 def endpoint_seen(site: CallSite) -> bool:
     """The provider comes from a pragma, the client, a URL or the user's --provider, and nothing
     in sight (a spread, an environment setting) leaves the endpoint open."""
