@@ -56,3 +56,15 @@ def test_an_inventory_exits_0_with_calls_and_2_when_it_cannot_run(tmp_path: Path
     (tmp_path / "pyproject.toml").write_text('[tool.tokenfix]\nprovider = "no-such-provider"\n')
     res = tokenfix("sites", str(tmp_path))
     assert res.returncode == 2 and b"Traceback" not in res.stderr
+
+
+def test_boto3_client_is_bedrocks_only_for_bedrock_runtime(tmp_path: Path) -> None:
+    """boto3.client(...) builds Bedrock's client only for the "bedrock-runtime" service (providers.toml `services`)."""
+    (tmp_path / "a.py").write_text(
+        "import boto3\n\n"
+        "runtime = boto3.client('bedrock-runtime')\n"
+        "other = boto3.client('sagemaker-runtime')\n"
+        "runtime.converse(modelId='anthropic.claude-3-haiku-20240307-v1:0', messages=[], inferenceConfig={'maxTokens': 5})\n"
+        "other.converse(modelId='x', messages=[], inferenceConfig={'maxTokens': 5})\n")
+    rows = [(s["row"], s["surface"], s["provider"]) for s in json.loads(tokenfix("sites", "--format", "json", str(tmp_path)).stdout)["sites"]]
+    assert rows == [(5, "bedrock.converse", "bedrock")]

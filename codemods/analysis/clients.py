@@ -72,6 +72,8 @@ def read_client(finder, call: ast.Call, env: Environment, chained: Sequence[ast.
     if class_name is None:
         return None
     provider = knowledge.provider_for_client(class_name)
+    if class_name in provider.services and _service(r, construction) != provider.services[class_name]:
+        return None  # boto3.client("s3"): a client, but of another service
     facts = ClientFacts(class_name, construction.lineno)
     spreads = [f"**{_text(finder, k.value)}" for k in construction.keywords if k.arg is None]
     spreads += [f"*{_text(finder, a.value)}" for a in construction.args if isinstance(a, ast.Starred)]
@@ -147,6 +149,14 @@ def client_target(finder, construction: ast.Call, target: Target,
     if facts is None:
         return None, None
     return apply_client(finder.knowledge, facts, target, finder.settings.default_endpoint), facts
+
+
+def _service(r, construction: ast.Call) -> Optional[str]:
+    """The service a generic client factory is asked for: `boto3.client("bedrock-runtime")`."""
+    plain = positional(construction)
+    arg = plain[0] if plain else next((k.value for k in construction.keywords if k.arg == "service_name"), None)
+    value = r.str_value(arg) if arg is not None else None
+    return value.value if value is not None and value.complete and not value.fallback else None
 
 
 def _text(finder, node: ast.expr) -> str:

@@ -42,6 +42,9 @@ class Provider:
     class_decides: bool = False  # the client class fixes the API whatever the endpoint
     positional_host: bool = False  # the client's first positional argument is its host
     reasoning_rejects: tuple[str, ...] = ()  # names its reasoning models reject (OpenAI's o-series and gpt-5: max_tokens)
+    # generic factories among `clients` that build this provider's client only for one service
+    # name: {"boto3.client": "bedrock-runtime"}
+    services: dict = field(default_factory=dict, hash=False, compare=False)
     caps_excess: bool = False  # a limit above the model's cap is lowered to it, not refused (TOK001/TOK006 stay silent)
     thinking_counts: bool = False  # a reasoning model's thinking is spent inside the output limit (sourced where true)
     range_checked: bool = False  # a max_tokens above the model's cap fails (DeepSeek's [1, 8192])
