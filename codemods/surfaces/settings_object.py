@@ -48,6 +48,7 @@ class Options(SdkCall):
 
 def at_function(finder: "CallSiteFinder", call: ast.Call, surface: Surface, name: str,
                 chain: Sequence[str]) -> Optional["CallSite"]:
+    from ..analysis.receivers import Receiver
     from ..analysis.sdk_call import sdk_site
     from ..analysis.targets import PRAGMA
 
@@ -61,7 +62,9 @@ def at_function(finder: "CallSiteFinder", call: ast.Call, surface: Surface, name
         if isinstance(given, ast.Call):
             model_object = given  # its own `model=` names the model
     source = model_object if model_object is not None else owner
-    site = sdk_site(finder, call, surface, name, None, source=source if source is not None else call, can_insert=False)
+    # a routing prefix on the owner's model (pydantic-ai's "openai:gpt-4o") names the provider
+    routed = Receiver(construction=owner) if options.routing and owner is not None and model_object is None else None
+    site = sdk_site(finder, call, surface, name, routed, source=source if source is not None else call, can_insert=False)
     if site is None:
         return None
     site.door_seen = True  # the options class is named by its qualified name: no guess
