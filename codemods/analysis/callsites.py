@@ -68,6 +68,7 @@ class CallSiteFinder:
         self.comments = source.comments if source is not None else None
         self.sites: list[CallSite] = []
         self.calls: list[ast.Call] = []  # every call of the module, in the order of the text
+        self.assigns: list[ast.Assign] = []  # every assignment statement (environment writes, `llm.max_tokens = N`)
         self._class_of: dict[int, Optional[ast.ClassDef]] = {}  # id(call) -> the class it is written in
         self.r = Resolver(self)
         self.parents: dict[int, ast.AST] = {}  # id(node) -> parent
@@ -91,6 +92,28 @@ class CallSiteFinder:
             site = self._analyse(call)
             if site is not None:
                 self.sites.append(site)
+        if any(site.surface.kind == "constructor" for site in self.sites):
+            self._assigned_limits()
+
+    def _assigned_limits(self) -> None:
+        """`llm.max_tokens = 500` on a chat model built here (`llm = ChatOpenAI(...)`): LangChain's
+        models are mutable and read their fields at each call, so the limit joins the
+        construction's. Only a plain name bound once to the construction is followed."""
+        from .receivers import binding_call
+
+        names, r = self.knowledge.limit_names, self.r
+        built = {id(site.call): site for site in self.sites if site.surface.kind == "constructor"}
+        for assign in self.assigns:
+            target = assign.targets[0] if len(assign.targets) == 1 else None
+            if not (isinstance(target, ast.Attribute) and target.attr in names and isinstance(target.value, ast.Name)):
+                continue
+            construction = binding_call(self, target.value)
+            site = built.get(id(construction)) if construction is not None else None
+            if site is None:
+                continue
+            site.names_present.add(target.attr)
+            site.limits.append(LimitParam(target.attr, target, assign.value, assign, "assignment",
+                                          maybe_absent=r.may_be_absent(assign.value), resolved=r.int_value(assign.value)))
 
     def _walk(self, module: ast.Module) -> None:
         parents, calls, class_of = self.parents, self.calls, self._class_of
@@ -113,6 +136,7 @@ class CallSiteFinder:
                     strings.append(node)
             elif kind is ast.Assign:
                 assigns.append(node)
+        self.assigns = assigns
         self.source.scan_comments(strings)
         calls.sort(key=lambda call: (call.lineno, call.col_offset))
         self.scopes = Scopes(module, walked, parents, order)
