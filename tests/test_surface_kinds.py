@@ -399,3 +399,19 @@ def test_a_rename_on_a_door_guessed_from_its_method_and_model_is_unsafe() -> Non
     """))
     assert [(f.code, f.fix.applicability) for f in guessed] == [("TOK004", "unsafe")]
     assert [(f.code, f.fix.applicability) for f in seen] == [("TOK004", "safe")]
+
+
+def test_a_required_limit_is_added_safely_only_where_the_door_is_seen() -> None:
+    """`x.messages.create(model="claude-...")` on an untraced `x`: the method and the model say
+    Anthropic's SDK, but `x` may be another library's object, which a new keyword would break."""
+    guessed = codemods.analyze(_dedent("""
+        def go(x):
+            return x.messages.create(model="claude-haiku-4-5", messages=[])
+    """))
+    seen = codemods.analyze(_dedent("""
+        import anthropic
+
+        anthropic.Anthropic().messages.create(model="claude-haiku-4-5", messages=[])
+    """))
+    assert [(f.code, f.fix.applicability) for f in guessed] == [("TOK005", "unsafe")]
+    assert [(f.code, f.fix.applicability) for f in seen] == [("TOK005", "safe")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..analysis.callsites import CallSite
-from ..output.findings import KEEPS, SAFE, Finding, Fix, Replacement
+from ..output.findings import KEEPS, SAFE, UNSAFE, Finding, Fix, Replacement
 from . import RETIRED_NO_FIX, Check, Context, retired
 
 
@@ -24,7 +24,12 @@ class MissingRequiredLimit(Check):
             message += RETIRED_NO_FIX
         elif site.can_insert:
             # The new keyword takes the line break before `)`; every comment stays (fixes/edits.py).
-            fix = Fix(SAFE, f"Add `{name}={safe.value}`", [Replacement(site.call, ("Call",), _adding(name, safe.value), KEEPS)])
+            # On a door guessed from the method and the model (an untraced receiver), the call may be
+            # another library's, which the new keyword would break.
+            applicability = SAFE if site.door_seen else UNSAFE
+            if not site.door_seen:
+                message += " (the receiver is not traced to this SDK's client: check it is one before adding the limit)"
+            fix = Fix(applicability, f"Add `{name}={safe.value}`", [Replacement(site.call, ("Call",), _adding(name, safe.value), KEEPS)])
         yield self.finding(message, site.call, site, fix)
 
 
