@@ -11,7 +11,7 @@ whether the Anthropic SDK's non-streaming cap applies.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Optional, Union
 
 from .clients import timeout_given
@@ -62,8 +62,11 @@ def collect_dict(finder: "CallSiteFinder", site: "CallSite", value: Optional[Dic
     for entry in value.entries:
         site.names_present.add(entry.key)
         if entry.key in names:
+            resolved = r.int_value(entry.value)
+            if resolved is not None and value.shared:
+                resolved = replace(resolved, shared=True)  # in a helper others may call: not this call's alone
             site.limits.append(LimitParam(entry.key, entry.key_node, entry.value, entry.owner, via, entry.conditional,
-                                          r.may_be_absent(entry.value), r.int_value(entry.value)))
+                                          r.may_be_absent(entry.value), resolved))
 
 
 def timeouts(finder: "CallSiteFinder", site: "CallSite", call: ast.Call, keywords: dict,

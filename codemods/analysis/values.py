@@ -73,6 +73,7 @@ class IntValue:
     definition: Optional[ast.expr] = None  # the constant's value expression, if named
     definition_name: str = ""
     uses: int = 1  # how many places read the constant
+    shared: bool = False  # written in a helper's dict that other calls may use (DictValue.shared)
 
 
 @dataclass
@@ -112,6 +113,7 @@ class DictValue:
     entries: list[DictEntry]
     literal: Optional[ast.Dict]  # the dict literal, when there is exactly one
     complete: bool  # False when the dict also takes keys we cannot see (**spread, .update())
+    shared: bool = False  # built by a helper function other calls may use too: an edit there is not this call's alone
 
 
 class Resolver:
@@ -328,6 +330,8 @@ class Resolver:
             entries = [DictEntry(k.arg, k, k.value, k) for k in expr.keywords if k.arg is not None]
             complete = not expr.args and all(k.arg is not None for k in expr.keywords)
             return DictValue(entries, None, complete)
+        if kind is ast.Call:
+            return self._returned_dict(expr, depth)
         if kind is ast.Name:
             found = self.assigned_value(expr)
             if found is None:
@@ -354,7 +358,43 @@ class Resolver:
                         complete = False  # a limit read or deleted by name (`del d["max_tokens"]`): a rename would break it
                 elif type(parent) is ast.Attribute and parent.value is node and parent.attr in _KEY_USERS:
                     complete = False  # keys added, or read and removed by name: a renamed key would break it
-            return DictValue(entries, base.literal, complete)
+            return DictValue(entries, base.literal, complete, base.shared)
+        return None
+
+    def _returned_dict(self, call: ast.Call, depth: int) -> Optional[DictValue]:
+        """`**self._params()`, `params = build_params(...)`: the dict a function of this module (or
+        a method of the call's class) returns from its one `return`, one level deep. Its keys may
+        be read, but it is never complete (the helper may serve other calls, whose targets
+        differ: a rename there is not this call's), and its values are shared."""
+        function = self._local_function(call)
+        if function is None or depth > 1:
+            return None
+        returns = []
+        todo = list(function.body)
+        while todo:
+            node = todo.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            if isinstance(node, ast.Return):
+                returns.append(node)
+            todo.extend(ast.iter_child_nodes(node))
+        if len(returns) != 1 or returns[0].value is None:
+            return None
+        found = self.dict_value(returns[0].value, depth + 1)
+        if found is None:
+            return None
+        return DictValue(found.entries, found.literal, False, True)
+
+    def _local_function(self, call: ast.Call):
+        func = call.func
+        if type(func) is ast.Name:
+            assignment = self.single_assignment(func)
+            node = getattr(assignment, "node", None)
+            return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
+        if (type(func) is ast.Attribute and type(func.value) is ast.Name and func.value.id == "self"):
+            owner = self._v.class_of(call) if hasattr(self._v, "class_of") else None
+            if owner is not None:
+                return next((s for s in owner.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == func.attr), None)
         return None
 
     def config_value(self, expr: ast.expr) -> Optional[DictValue]:

@@ -199,6 +199,8 @@ def value_fix(value: "IntValue", safe: int, applicability: str) -> Fix:
     The new literal keeps the parentheses of what it replaces, and so their comments; a
     comment inside the replaced expression would be lost (the engine checks, SCAN)."""
     expression = ("BaseExpression",)
+    if value.shared:  # a helper's dict, which other calls may use: the new value would be theirs too
+        return Fix(UNSAFE, f"Replace with {safe} (in a helper other calls may share)", [Replacement(value.node, expression, _integer(safe), SCAN)])
     if value.definition is not None and value.uses == 1:
         return Fix(applicability, f"Set {value.definition_name} = {safe}", [Replacement(value.definition, expression, _integer(safe), SCAN)])
     if value.definition is not None:
