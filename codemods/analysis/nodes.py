@@ -87,3 +87,17 @@ def walk(tree: ast.AST) -> list[tuple[ast.AST, Optional[ast.AST]]]:
 def find_all(tree: ast.AST, kind: "type[N] | tuple", keep: Optional[Callable[[N], bool]] = None) -> list[N]:
     """Every node of a type under tree (tree included), in text order, optionally filtered."""
     return [node for node, _ in walk(tree) if isinstance(node, kind) and (keep is None or keep(node))]
+
+
+def returns(function: "ast.FunctionDef | ast.AsyncFunctionDef") -> list[ast.Return]:
+    """The `return` statements of a function, not of the functions and classes nested in it."""
+    found: list[ast.Return] = []
+    todo = list(function.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, ast.Return):
+            found.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return found

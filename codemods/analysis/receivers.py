@@ -16,7 +16,7 @@ import ast
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from .clients import client_target
-from .nodes import find_all, is_name, is_self_attribute
+from .nodes import find_all, is_name, is_self_attribute, returns
 from .targets import ClientFacts, Target
 
 if TYPE_CHECKING:
@@ -204,16 +204,13 @@ def returned_constructions(finder: "CallSiteFinder", function) -> list[ast.Call]
     gives one (directly, or by a name bound to it in the function that the function does not
     change afterwards: `c.base_url = ...` or `setattr(c, ...)` would redirect it unseen); []
     otherwise."""
-    returns: list[ast.Return] = []
     changed: set[str] = set()  # names whose attributes the function assigns
     todo = list(function.body)
     while todo:
         node = todo.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue  # a nested function's returns are not this one's
-        if isinstance(node, ast.Return):
-            returns.append(node)
-        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            continue  # a nested function's statements are not this one's
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
                 while isinstance(target, (ast.Attribute, ast.Subscript)):
                     target = target.value
@@ -224,7 +221,7 @@ def returned_constructions(finder: "CallSiteFinder", function) -> list[ast.Call]
                 changed.add(node.args[0].id)
         todo.extend(ast.iter_child_nodes(node))
     found: list[ast.Call] = []
-    for ret in returns:
+    for ret in returns(function):
         value = ret.value.value if isinstance(ret.value, ast.Await) else ret.value
         if isinstance(value, ast.Name):
             if value.id in changed:

@@ -17,7 +17,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 
-from .nodes import keyword, positional
+from .nodes import keyword, positional, returns
 from .scopes import Assignment, Builtin
 from .source import Located, is_single_string
 from .targets import UNKNOWN_PART
@@ -369,18 +369,10 @@ class Resolver:
         function = self._local_function(call)
         if function is None or depth > 1:
             return None
-        returns = []
-        todo = list(function.body)
-        while todo:
-            node = todo.pop()
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                continue
-            if isinstance(node, ast.Return):
-                returns.append(node)
-            todo.extend(ast.iter_child_nodes(node))
-        if len(returns) != 1 or returns[0].value is None:
+        found_returns = returns(function)
+        if len(found_returns) != 1 or found_returns[0].value is None:
             return None
-        found = self.dict_value(returns[0].value, depth + 1)
+        found = self.dict_value(found_returns[0].value, depth + 1)
         if found is None:
             return None
         return DictValue(found.entries, found.literal, False, True)
