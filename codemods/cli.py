@@ -154,10 +154,7 @@ def _sites(paths, output_format, output_file, provider, default_endpoint, config
     finally:
         if handle is not None:
             handle.close()
-    for line in result.warnings:
-        err.print(printable(f"tokenfix: warning: {line}"))
-    for line in result.errors:
-        err.print(printable(f"tokenfix: error: {line}"))
+    _problems(result, err)
     err.print(summary(result.files, result.checked))
     return EXIT_ERROR if result.errors else EXIT_CLEAN
 
@@ -293,10 +290,7 @@ def _report(mode: str, result: RunResult, knowledge: Knowledge, output_format: s
     else:
         render(output_format, result.files, knowledge, stream)
 
-    for line in result.warnings:
-        err.print(printable(f"tokenfix: warning: {line}"))
-    for line in result.errors:
-        err.print(printable(f"tokenfix: error: {line}"))
+    _problems(result, err)
     if output_format in ("text", "concise") or mode == "diff":
         err.print(_summary(mode, result, remaining, fixed, changed_files))
 
@@ -309,6 +303,14 @@ def _report(mode: str, result: RunResult, knowledge: Knowledge, output_format: s
     if remaining and not exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _problems(result: RunResult, err) -> None:
+    """The run's warnings, then its errors, on stderr, each control character shown, not obeyed."""
+    for line in result.warnings:
+        err.print(printable(f"tokenfix: warning: {line}"))
+    for line in result.errors:
+        err.print(printable(f"tokenfix: error: {line}"))
 
 
 def _summary(mode: str, result: RunResult, remaining, fixed, changed_files) -> str:
