@@ -156,7 +156,50 @@ class Resolver:
         return None
 
     # -- ints ------------------------------------------------------------------------------
+    def class_constant(self, expr: ast.expr) -> Optional[ast.expr]:
+        """`Config.MODEL` where `class Config:` of this module binds `MODEL = <value>` once in its
+        body and nothing in the module assigns `Config.MODEL` again: that value."""
+        if type(expr) is not ast.Attribute or type(expr.value) is not ast.Name:
+            return None
+        assignment = self.single_assignment(expr.value)
+        owner = getattr(assignment, "node", None)
+        if not isinstance(owner, ast.ClassDef):
+            return None
+        found = []
+        for statement in owner.body:
+            if type(statement) is ast.Assign and len(statement.targets) == 1 and type(statement.targets[0]) is ast.Name \
+                    and statement.targets[0].id == expr.attr:
+                found.append(statement.value)
+            elif type(statement) is ast.AnnAssign and type(statement.target) is ast.Name and statement.target.id == expr.attr:
+                found.append(statement.value)
+        if len(found) != 1 or found[0] is None:
+            return None
+        owners = {expr.value.id, "cls"}  # `Config.MODEL = ...`, or `cls.MODEL = ...` in one of its classmethods
+        for other in getattr(self._v, "assigns", ()):
+            for target in other.targets:
+                if type(target) is ast.Attribute and target.attr == expr.attr and type(target.value) is ast.Name \
+                        and target.value.id in owners and (target.value.id != "cls" or self._enclosing_class(other) is owner):
+                    return None
+        for call in getattr(self._v, "calls", ()):  # setattr(Config, ...)
+            if type(call.func) is ast.Name and call.func.id == "setattr" and call.args and type(call.args[0]) is ast.Name \
+                    and call.args[0].id in owners:
+                return None
+        return found[0]
+
+    def _enclosing_class(self, node: ast.AST) -> Optional[ast.ClassDef]:
+        current = self.parent(node)
+        while current is not None and not isinstance(current, ast.ClassDef):
+            current = self.parent(current)
+        return current
+
     def int_value(self, expr: ast.expr) -> Optional[IntValue]:
+        if type(expr) is ast.Attribute:
+            constant = self.class_constant(expr)
+            value = self._int(constant, 0) if constant is not None else None
+            if value is None:
+                return None
+            # read through the class wherever the code likes: an edit there is not this call's alone
+            return IntValue(value, expr, definition=constant, definition_name=f"{expr.value.id}.{expr.attr}", uses=2)
         if type(expr) is ast.Name:
             found = self.assigned_value(expr)
             if found is None:
@@ -195,6 +238,9 @@ class Resolver:
         if kind is ast.Name:
             found = self.assigned_value(expr)
             return self._int(found[0], depth + 1) if found else None
+        if kind is ast.Attribute:
+            constant = self.class_constant(expr)
+            return self._int(constant, depth + 1) if constant is not None else None
         if kind is ast.Call and self._is_int_call(expr) and len(expr.args) + len(expr.keywords) == 1 and expr.args \
                 and type(expr.args[0]) is not ast.Starred:
             return self._int(expr.args[0], depth + 1)
@@ -245,6 +291,12 @@ class Resolver:
             if inner is None:
                 return None
             return StrValue(inner.value, [(found[0], f"{expr.id} = {inner.value!r}")] + inner.evidence, inner.fallback)
+        if kind is ast.Attribute:
+            constant = self.class_constant(expr)
+            inner = self.str_value(constant, depth + 1) if constant is not None else None
+            if inner is None:
+                return None
+            return StrValue(inner.value, [(constant, f"{expr.value.id}.{expr.attr} = {inner.value!r}")] + inner.evidence, inner.fallback)
         if kind is ast.Call:
             return self._getenv_default(expr, depth)
         if kind is ast.BoolOp and type(expr.op) is ast.Or:
