@@ -22,10 +22,14 @@ class LimitSilentlyIgnored(Check):
                     message = f"`{limit.name}` is silently ignored by {surface.id} ({surface.wrong_error}): use `{surface.limit}`"
                     applicability = SAFE
                     provider = site.target.provider
-                    if provider is not None and provider.range_checked and not within_cap(site, limit):
-                        # the rename makes the dropped limit enforced: above the model's cap the call would fail
+                    # The rename makes the dropped limit enforced: above the model's cap a server may
+                    # refuse it, and the call works today. Only a server known to take any value (a
+                    # self-hosted one, one that caps it) or a value within a curated model's cap is safe.
+                    tolerant = provider is not None and (provider.self_hosted or provider.caps_excess)
+                    if not tolerant and not within_cap(site, limit):
                         applicability = UNSAFE
-                        message += (f"; {provider.name} may reject a `{surface.limit}` above the model's output cap, and this "
+                        who = provider.name if provider is not None else "the server"
+                        message += (f"; {who} may reject a `{surface.limit}` above the model's output cap, and this "
                                     "value is not seen to be within a known model's cap: check it before renaming")
                     fix = rename_fix(site, limit, surface.limit, f"Rename to `{surface.limit}`", applicability)
                     yield self.finding(message, limit.owner, site, fix)
