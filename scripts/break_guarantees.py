@@ -461,7 +461,7 @@ MUTATIONS = [
      "    if found != sha256:", "    if False:",
      ["tests/test_import_models.py::test_a_source_that_is_not_the_pinned_one_is_refused"]),
     ("safety: TOK003's rename on DeepSeek made safe whatever the value", "codemods/checks/unsupported_max_completion_tokens.py",
-     "            unchecked = provider.range_checked and not within_cap(site, limit)", "            unchecked = False",
+     "            if silent and not tolerant and not within_cap(site, limit):", "            if False:",
      ["tests/test_fixtures.py::test_fixture[openai_compatible_hosts]"]),
     ("safety: a value fix offered for a retired model", "codemods/checks/__init__.py",
      "    return model if model.deprecation_date <= as_of else None", "    return None",

@@ -29,7 +29,8 @@ class LimitSilentlyIgnored(Check):
                     if not tolerant and not within_cap(site, limit):
                         applicability = UNSAFE
                         who = provider.name if provider is not None else "the server"
-                        message += (f"; {who} may reject a `{surface.limit}` above the model's output cap, and this "
+                        verb = "rejects" if provider is not None and provider.range_checked else "may reject"
+                        message += (f"; {who} {verb} a `{surface.limit}` above the model's output cap, and this "
                                     "value is not seen to be within a known model's cap: check it before renaming")
                     fix = rename_fix(site, limit, surface.limit, f"Rename to `{surface.limit}`", applicability)
                     yield self.finding(message, limit.owner, site, fix)

@@ -32,12 +32,15 @@ class UnsupportedMaxCompletionTokens(Check):
                 continue
             message = f"{provider.name} does not take `max_completion_tokens`" + (f" ({error})" if error else "") + ": use `max_tokens`"
             applicability = SAFE if endpoint_seen(site) else UNSAFE
-            unchecked = provider.range_checked and not within_cap(site, limit)
-            if unchecked:
-                # The rename makes a dropped limit enforced: one above the model's cap would
-                # turn a working call into a failing one (DeepSeek: "the valid range of max_tokens is [1, 8192]").
+            # A name dropped without an error leaves a working call: the rename makes the limit
+            # enforced, and one above the model's cap may then be refused (DeepSeek: "the valid
+            # range of max_tokens is [1, 8192]"). A name refused today (Mistral's 422) breaks nothing more.
+            silent = error.startswith("no error") or not error
+            tolerant = provider.self_hosted or provider.caps_excess
+            if silent and not tolerant and not within_cap(site, limit):
                 applicability = UNSAFE
-                message += (f"; {provider.name} may reject a `max_tokens` above the model's output cap, and this value "
+                verb = "rejects" if provider.range_checked else "may reject"
+                message += (f"; {provider.name} {verb} a `max_tokens` above the model's output cap, and this value "
                             "is not seen to be within a known model's cap: check it before renaming")
             fix = rename_fix(site, limit, "max_tokens", "Rename to `max_tokens`", applicability)
             yield self.finding(message, limit.owner, site, fix)
