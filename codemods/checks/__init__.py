@@ -125,6 +125,22 @@ def retired(site: CallSite, knowledge: Knowledge):
     return model if model.deprecation_date <= as_of else None
 
 
+def enforcing_risk(site: CallSite, limit: LimitParam, new_name: str) -> Optional[str]:
+    """Why renaming a limit the server drops today to `new_name` is unsafe, or None when it is
+    not: the rename turns a dropped limit into an enforced one, and above the model's cap a
+    server may refuse it, where the call works today. A server known to take any value (a
+    self-hosted one, one that caps it) or a literal within a curated model's cap is no risk."""
+    provider = site.target.provider
+    if provider is not None and (provider.self_hosted or provider.caps_excess):
+        return None
+    if within_cap(site, limit):
+        return None
+    who = provider.name if provider is not None else "the server"
+    verb = "rejects" if provider is not None and provider.range_checked else "may reject"
+    return (f"{who} {verb} a `{new_name}` above the model's output cap, and this value is not seen to be "
+            "within a known model's cap: check it before renaming")
+
+
 def within_cap(site: CallSite, limit: LimitParam) -> bool:
     """The limit is an integer the code spells out, within the output cap of a model the
     curated rules know for this call: what a rename that turns a dropped limit into an enforced

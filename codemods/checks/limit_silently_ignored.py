@@ -8,7 +8,7 @@ from typing import Iterator, Optional
 from ..analysis.callsites import CallSite
 from ..output.findings import DISPLAY_ONLY, SAFE, UNSAFE, Finding, Fix, Replacement
 from ..analysis.targets import accepts_mct
-from . import Check, Context, rename_fix, within_cap
+from . import Check, Context, enforcing_risk, rename_fix
 
 
 class LimitSilentlyIgnored(Check):
@@ -20,19 +20,10 @@ class LimitSilentlyIgnored(Check):
             for limit in site.limits:
                 if limit.name in surface.wrong:
                     message = f"`{limit.name}` is silently ignored by {surface.id} ({surface.wrong_error}): use `{surface.limit}`"
-                    applicability = SAFE
-                    provider = site.target.provider
-                    # The rename makes the dropped limit enforced: above the model's cap a server may
-                    # refuse it, and the call works today. Only a server known to take any value (a
-                    # self-hosted one, one that caps it) or a value within a curated model's cap is safe.
-                    tolerant = provider is not None and (provider.self_hosted or provider.caps_excess)
-                    if not tolerant and not within_cap(site, limit):
-                        applicability = UNSAFE
-                        who = provider.name if provider is not None else "the server"
-                        verb = "rejects" if provider is not None and provider.range_checked else "may reject"
-                        message += (f"; {who} {verb} a `{surface.limit}` above the model's output cap, and this "
-                                    "value is not seen to be within a known model's cap: check it before renaming")
-                    fix = rename_fix(site, limit, surface.limit, f"Rename to `{surface.limit}`", applicability)
+                    risk = enforcing_risk(site, limit, surface.limit)
+                    if risk is not None:
+                        message += f"; {risk}"
+                    fix = rename_fix(site, limit, surface.limit, f"Rename to `{surface.limit}`", SAFE if risk is None else UNSAFE)
                     yield self.finding(message, limit.owner, site, fix)
             return
         provider = site.target.provider

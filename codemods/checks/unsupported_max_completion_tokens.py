@@ -7,7 +7,7 @@ from typing import Iterator
 from ..analysis.callsites import CallSite
 from ..output.findings import SAFE, UNSAFE, Finding
 from ..analysis.targets import accepts_mct
-from . import Check, Context, endpoint_seen, rename_fix, within_cap
+from . import Check, Context, endpoint_seen, enforcing_risk, rename_fix
 
 
 class UnsupportedMaxCompletionTokens(Check):
@@ -32,16 +32,13 @@ class UnsupportedMaxCompletionTokens(Check):
                 continue
             message = f"{provider.name} does not take `max_completion_tokens`" + (f" ({error})" if error else "") + ": use `max_tokens`"
             applicability = SAFE if endpoint_seen(site) else UNSAFE
-            # A name dropped without an error leaves a working call: the rename makes the limit
-            # enforced, and one above the model's cap may then be refused (DeepSeek: "the valid
-            # range of max_tokens is [1, 8192]"). A name refused today (Mistral's 422) breaks nothing more.
-            silent = error.startswith("no error") or not error
-            tolerant = provider.self_hosted or provider.caps_excess
-            if silent and not tolerant and not within_cap(site, limit):
+            # A name dropped without an error leaves a working call, which the rename may break
+            # (DeepSeek: "the valid range of max_tokens is [1, 8192]"); a name refused today
+            # (Mistral's 422) breaks nothing more.
+            risk = enforcing_risk(site, limit, "max_tokens") if error.startswith("no error") or not error else None
+            if risk is not None:
                 applicability = UNSAFE
-                verb = "rejects" if provider.range_checked else "may reject"
-                message += (f"; {provider.name} {verb} a `max_tokens` above the model's output cap, and this value "
-                            "is not seen to be within a known model's cap: check it before renaming")
+                message += f"; {risk}"
             fix = rename_fix(site, limit, "max_tokens", "Rename to `max_tokens`", applicability)
             yield self.finding(message, limit.owner, site, fix)
 
