@@ -25,7 +25,7 @@ from .clients import environment_writes
 from .environment import Environment
 from .limits import LimitParam
 from .nodes import walk
-from .receivers import chain, receiver, redirected_clients, subclassed
+from .receivers import binding_call, chain, receiver, redirected_clients, subclassed
 from .scopes import Scopes
 from .source import Source, order
 from .targets import Target
@@ -99,8 +99,6 @@ class CallSiteFinder:
         """`llm.max_tokens = 500` on a chat model built here (`llm = ChatOpenAI(...)`): LangChain's
         models are mutable and read their fields at each call, so the limit joins the
         construction's. Only a plain name bound once to the construction is followed."""
-        from .receivers import binding_call
-
         names, r = self.knowledge.limit_names, self.r
         built = {id(site.call): site for site in self.sites if site.surface.kind == "constructor"}
         for assign in self.assigns:

@@ -105,9 +105,9 @@ def through_factory(finder: "CallSiteFinder", built: ast.Call, call: ast.Call) -
     run exports, `functools.cache`-decorated or not) returns one construction, or several of one
     target. One level only: a factory of a factory is not followed. Anything else stays the
     call it is (an LLM client's construction, or something known to be none)."""
-    if _is_client_class(finder, built):
+    if _client_provider(finder, built) is not None:
         return Receiver(construction=built)
-    function = _local_function(finder, built.func, call)
+    function = finder.r.local_function(built)
     if function is not None:
         returned = returned_constructions(finder, function)
         if len(returned) == 1 or (returned and same_target(finder, returned)):
@@ -173,30 +173,14 @@ def subclassed(finder: "CallSiteFinder", func: ast.expr) -> tuple[str, ...]:
 def _ambiguous(finder: "CallSiteFinder", constructions: list[ast.Call]) -> Receiver:
     """Clients of several targets: which one a call reaches is decided at run time, but each one's
     SDK is known (Anthropic, AnthropicBedrock and AnthropicVertex all speak the Messages API)."""
-    sdks = []
-    for construction in constructions:
-        names = (*sorted(finder.r.qualified_names(construction.func)), *subclassed(finder, construction.func))
-        provider = next(filter(None, (finder.knowledge.provider_for_client(n) for n in names)), None)
-        sdks.append(provider.id if provider is not None else None)
+    sdks = [getattr(_client_provider(finder, construction), "id", None) for construction in constructions]
     return Receiver(candidates=sorted(c.lineno for c in constructions), candidate_sdks=sdks)
 
 
-def _is_client_class(finder: "CallSiteFinder", built: ast.Call) -> bool:
-    names = (*finder.r.qualified_names(built.func), *subclassed(finder, built.func))
-    return any(finder.knowledge.provider_for_client(n) for n in names)
-
-
-def _local_function(finder: "CallSiteFinder", func: ast.expr, call: ast.Call):
-    """The `def` a call names: a function of this module, or `self.method` of the call's class."""
-    if isinstance(func, ast.Name):
-        assignment = finder.r.single_assignment(func)
-        node = getattr(assignment, "node", None)
-        return node if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else None
-    if is_self_attribute(func):
-        owner = finder.class_of(call)
-        if owner is not None:
-            return next((s for s in owner.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == func.attr), None)
-    return None
+def _client_provider(finder: "CallSiteFinder", built: ast.Call):
+    """The provider whose client class (or a class of the module built on one) a call builds, or None."""
+    names = (*sorted(finder.r.qualified_names(built.func)), *subclassed(finder, built.func))
+    return next(filter(None, (finder.knowledge.provider_for_client(n) for n in names)), None)
 
 
 def returned_constructions(finder: "CallSiteFinder", function) -> list[ast.Call]:
@@ -227,7 +211,7 @@ def returned_constructions(finder: "CallSiteFinder", function) -> list[ast.Call]
             if value.id in changed:
                 return []
             value = binding_call(finder, value)
-        if not isinstance(value, ast.Call) or not _is_client_class(finder, value):
+        if not isinstance(value, ast.Call) or _client_provider(finder, value) is None:
             return []
         found.append(value)
     return sorted(found, key=lambda c: (c.lineno, c.col_offset))

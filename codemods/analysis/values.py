@@ -418,7 +418,7 @@ class Resolver:
         a method of the call's class) returns from its one `return`, one level deep. Its keys may
         be read, but it is never complete (the helper may serve other calls, whose targets
         differ: a rename there is not this call's), and its values are shared."""
-        function = self._local_function(call)
+        function = self.local_function(call)
         if function is None or depth > 1:
             return None
         found_returns = returns(function)
@@ -429,7 +429,8 @@ class Resolver:
             return None
         return DictValue(found.entries, found.literal, False, True)
 
-    def _local_function(self, call: ast.Call):
+    def local_function(self, call: ast.Call):
+        """The `def` a call names: a function of this module, or `self.method` of the call's class."""
         func = call.func
         if type(func) is ast.Name:
             assignment = self.single_assignment(func)
