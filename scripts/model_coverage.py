@@ -70,7 +70,7 @@ def main() -> int:
     args = parser.parse_args()
     everything = load()
     curated = copy.copy(everything)
-    curated._imported_data, curated._imported = [], {}
+    curated._imported_data, curated._imported, curated._retirements = [], {}, {}
     hosted = [p.id for p in everything.providers.values() if not p.self_hosted]
 
     def known(knowledge, model_id: str) -> bool:

@@ -51,6 +51,7 @@ class Knowledge:
         self._imported_data: list[tuple[Path, bytes, bytes]] = []
         self._imported: dict[str, tuple[Model, ...]] = {}
         self._imported_on: "Optional[str] | bool" = False  # not read yet
+        self._retirements: dict[tuple[int, Optional[str]], Model] = {}  # (id of a curated row, provider) -> merged row
         self.models = models
         self.surfaces = surfaces
         self.checks = {c.code: c for c in checks}
@@ -134,7 +135,15 @@ class Knowledge:
         """A curated row, with the retirement day and successor the imported row of the same id
         and provider gives where the curated one gives none: field by field for the facts no fix
         rests on. A curated row's limits stay curated whole (a fix rests on them, and one it
-        leaves out, such as max_output, it leaves out on purpose)."""
+        leaves out, such as max_output, it leaves out on purpose). Asked at every call site:
+        each (row, provider) is merged once."""
+        key = (id(model), provider_id)
+        merged = self._retirements.get(key)
+        if merged is None:
+            merged = self._retirements[key] = self._merge_retirement(model, provider_id)
+        return merged
+
+    def _merge_retirement(self, model: Model, provider_id: Optional[str]) -> Model:
         providers = (provider_id,) if provider_id else model.providers
         row = next((r for r in self._imported_rows(model.id.lower())
                     if r.deprecation_date and any(p in r.providers for p in providers)), None)
@@ -243,7 +252,9 @@ class Knowledge:
         for parts, surface, method in self._methods.get(chain[-1], ()) if chain else ():
             if len(parts) <= len(chain) and chain[len(chain) - len(parts):] == parts:
                 found.append((len(parts), len(found), surface, method))
-        return [(surface, method) for _, _, surface, method in sorted(found, key=lambda f: (-f[0], f[1]))]
+        if len(found) > 1:  # asked for every call of a module: the sort only where two doors share a name
+            found.sort(key=lambda f: (-f[0], f[1]))
+        return [(surface, method) for _, _, surface, method in found]
 
     def surface_for_function(self, qualified_name: str) -> Optional[Surface]:
         return self._functions.get(qualified_name)
