@@ -111,7 +111,8 @@ def diff(**kwargs) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes for parsing (default: the CPUs available).")
 def sites(paths, output_format, output_file, provider, default_endpoint, config_path, force_exclude, no_evidence, jobs) -> None:
     """List every LLM call tokenfix sees, with or without a limit: door, provider, model, evidence."""
-    sys.exit(_sites(paths, output_format, output_file, provider, default_endpoint, config_path, force_exclude, no_evidence, jobs))
+    sys.exit(_guarded(_sites, paths, output_format, output_file, provider, default_endpoint, config_path, force_exclude,
+                      no_evidence, jobs))
 
 
 def _sites(paths, output_format, output_file, provider, default_endpoint, config_path, force_exclude, no_evidence, jobs) -> int:
@@ -133,6 +134,8 @@ def _sites(paths, output_format, output_file, provider, default_endpoint, config
             knowledge_for(resolver.for_path(path))
         warnings: list[str] = []
         files, missing = discover(paths, resolver, force_exclude, warnings)
+        if not files and not missing:
+            warnings.append("no Python files found under the given paths (excluded or git-ignored?)")
         result = run(files, resolver, fix=False, unsafe_fixes=False, write=False, roots=paths, jobs=jobs or default_jobs(),
                      cache=None, inventory=True)
         result.errors[:0] = [*resolver.problems(), *missing]
@@ -164,12 +167,16 @@ def _terminate(signum, frame):  # pragma: no cover - exercised in a subprocess t
 
 
 def _run(mode: str, *args, **kwargs) -> int:
-    """Run, turning Ctrl-C, SIGTERM and SIGHUP (a closed terminal or SSH session) into a clean
-    stop: a write in progress is rolled back, and the workers are stopped."""
+    return _guarded(_run_mode, mode, *args, **kwargs)
+
+
+def _guarded(func, *args, **kwargs) -> int:
+    """Run a verb, turning Ctrl-C, SIGTERM and SIGHUP (a closed terminal or SSH session) into a
+    clean stop: a write in progress is rolled back, and the workers are stopped."""
     previous = signal.signal(signal.SIGTERM, _terminate)
     hangup = signal.signal(signal.SIGHUP, _terminate) if hasattr(signal, "SIGHUP") else None
     try:
-        return _run_mode(mode, *args, **kwargs)
+        return func(*args, **kwargs)
     except KeyboardInterrupt:
         console(sys.stderr, stderr=True).print("tokenfix: interrupted; files already fixed stay fixed, the one being written is unchanged")
         return EXIT_ERROR

@@ -68,3 +68,9 @@ def test_boto3_client_is_bedrocks_only_for_bedrock_runtime(tmp_path: Path) -> No
         "other.converse(modelId='x', messages=[], inferenceConfig={'maxTokens': 5})\n")
     rows = [(s["row"], s["surface"], s["provider"]) for s in json.loads(tokenfix("sites", "--format", "json", str(tmp_path)).stdout)["sites"]]
     assert rows == [(5, "bedrock.converse", "bedrock")]
+
+
+def test_an_empty_tree_is_said_so(tmp_path: Path) -> None:
+    res = tokenfix("sites", str(tmp_path))
+    assert res.returncode == 0 and res.stdout == b""
+    assert b"no Python files found under the given paths" in res.stderr
