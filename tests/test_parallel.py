@@ -132,6 +132,35 @@ def test_tasks_are_read_while_the_workers_work_and_no_further_ahead_than_the_lim
     assert seen_at_pull[-1] > 0
 
 
+def _slow_first(item):
+    import time
+
+    if item == 0:
+        time.sleep(1.5)
+    return item
+
+
+def test_a_slow_first_task_does_not_let_the_others_pile_up_results() -> None:
+    """ordered_map yields in order: what the fast workers finish waits for the slow first task, so
+    tasks read and not yet yielded (waiting, in flight or done) stay within READ_AHEAD and the jobs."""
+    import faulthandler
+
+    from codemods.run.pool import READ_AHEAD, ordered_map
+
+    results: list = []
+    seen_at_pull: list[int] = []
+
+    def tasks():
+        for item in range(READ_AHEAD * 4):
+            seen_at_pull.append(len(results))
+            yield item
+
+    for value in ordered_map(_slow_first, tasks(), 2, faulthandler.disable, timeout=30, min_pool=1):
+        results.append(value)
+    assert results == list(range(READ_AHEAD * 4))
+    assert READ_AHEAD <= seen_at_pull.count(0) <= READ_AHEAD + 2
+
+
 def test_an_error_while_reading_stops_the_workers() -> None:
     import faulthandler
 

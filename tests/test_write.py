@@ -74,7 +74,13 @@ def test_a_signal_as_the_temporary_file_is_made_leaves_no_temporary_file(tmp_pat
         return made
 
     monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
-    with pytest.raises(KeyboardInterrupt):
-        atomic_write(target, b"new\n", b"old\n")
+    # A shell starts a background job (`pytest &`, some CI runners) with SIGINT ignored, and
+    # Python then keeps it ignored: give SIGINT the handler an interactive run has.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            atomic_write(target, b"new\n", b"old\n")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py"]
     assert target.read_bytes() == b"new\n"

@@ -243,7 +243,8 @@ def ordered_map(function: Callable, tasks: Iterable, jobs: int, initializer: Cal
             if not workers and (waiting or pull()):
                 start()
             for worker in workers:
-                if worker.slot is None and (waiting or pull()):
+                # a free worker takes a new file only while the results held for the order are few
+                if worker.slot is None and (waiting or (len(done) < READ_AHEAD and pull())):
                     worker.give(*waiting.popleft())
             if waiting and len(workers) < jobs and stats.tasks >= min_pool:
                 start()  # work is waiting and every worker is busy
@@ -253,9 +254,12 @@ def ordered_map(function: Callable, tasks: Iterable, jobs: int, initializer: Cal
                 break  # every task read and done
             from multiprocessing.connection import wait  # not before a file needs a worker (test_lazy_imports)
             handles = [w.conn for w in busy] + [w.process.sentinel for w in busy]
-            ready = wait(handles, timeout=0) if not exhausted and len(waiting) < READ_AHEAD else []
+            # Read ahead only while fewer than READ_AHEAD tasks are read and not yet handed out or
+            # done and not yet yielded: a slow first file must not let the others pile up results.
+            room = not exhausted and len(waiting) + len(done) < READ_AHEAD
+            ready = wait(handles, timeout=0) if room else []
             if not ready:
-                if not exhausted and len(waiting) < READ_AHEAD and pull():
+                if room and pull():
                     continue  # read the next file while the workers work
                 deadline = min(w.since for w in busy) + timeout
                 ready = wait(handles, timeout=max(0.0, deadline - time.monotonic()))
