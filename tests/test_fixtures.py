@@ -114,10 +114,8 @@ def test_fixture_inventory_covers_every_check_and_surface() -> None:
     for name in CASES:
         result = analyze((FIXTURES / name / "input.py").read_bytes(), "input.py", load(), _settings(FIXTURES / name)[0])
         surfaces |= {site.surface.id for site in result.sites}
-    assert {"openai.chat.completions", "openai.responses", "openai.completions", "anthropic.messages",
-            "ollama.native", "http.chat.completions", "http.ollama.native", "google.genai.models",
-            "litellm.completion", "langchain.ChatOpenAI", "langchain.ChatAnthropic", "langchain.ChatOllama",
-            "langchain.init_chat_model"} <= surfaces
+    # every door of rules/surfaces.toml is found in at least one fixture of realistic code
+    assert sorted({surface.id for surface in load().surfaces} - surfaces) == []
 
 
 def test_an_api_version_that_is_only_a_getenv_default_is_not_said_as_the_version(tmp_path: Path) -> None:

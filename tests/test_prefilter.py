@@ -21,9 +21,15 @@ SHIPPED = prefilter.for_findings(load())
 def test_the_shipped_rules_give_the_words_every_finding_needs() -> None:
     assert set(SHIPPED.words) == {b"max_tokens", b"max_completion_tokens", b"max_output_tokens", b"num_predict",
                                   b"max_new_tokens", b"maxTokens", b"maxTokenCount",  # boto3's Converse inferenceConfig
+                                  b"max_gen_len", b"max_tokens_to_sample", b"n_predict",  # Bedrock bodies, llama.cpp
                                   b"messages.create", b"messages.stream", b"messages.parse", b"messages.tool_runner", b"/v1/messages",
-                                  b"session.create_message"}  # MCP sampling requires max_tokens
-    assert SHIPPED.keys == (b"message", b"_tokens", b"maxToken", b"num_predict")  # four scans rule out most files
+                                  b"session.create_message",  # MCP sampling requires max_tokens
+                                  b"invoke_model", b"invoke_model_with_response_stream",  # Claude on Bedrock requires it
+                                  # Anthropic's legacy completions.create requires max_tokens_to_sample: OpenAI's
+                                  # completions.create does not, so the word is the SDK's package
+                                  b"anthropic"}
+    assert b"completions.create" not in SHIPPED.words
+    assert SHIPPED.keys == (b"message", b"_tokens", b"invoke_model", b"maxToken", b"_predict", b"max_gen_len", b"anthropic")
 
 
 def test_the_inventory_reads_every_file_that_names_a_door() -> None:

@@ -74,3 +74,13 @@ def test_an_empty_tree_is_said_so(tmp_path: Path) -> None:
     res = tokenfix("sites", str(tmp_path))
     assert res.returncode == 0 and res.stdout == b""
     assert b"no Python files found under the given paths" in res.stderr
+
+
+def test_a_pydantic_ai_agent_takes_its_provider_from_the_model_prefix(tmp_path: Path) -> None:
+    """`Agent("groq:...")`: the prefix names the provider, which the model's name alone does not say."""
+    (tmp_path / "a.py").write_text(
+        "from pydantic_ai import Agent, ModelSettings\n\n"
+        "agent = Agent('groq:llama-3.3-70b-versatile', model_settings=ModelSettings(max_tokens=512))\n"
+        "local = Agent('ollama:qwen2.5', model_settings=ModelSettings(max_tokens=512))\n")
+    rows = [(s["row"], s["provider"], s["provider_source"]) for s in json.loads(tokenfix("sites", "--format", "json", str(tmp_path)).stdout)["sites"]]
+    assert [row[:2] for row in rows] == [(3, "groq"), (4, "ollama")], rows

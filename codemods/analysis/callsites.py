@@ -51,6 +51,7 @@ class CallSite:
     sdk_package: Optional[str] = None  # that SDK's package (`openai`, `groq`)
     line: int = 0
     door_seen: bool = True  # the surface is known from the call's name or receiver, not guessed from its method and model
+    ignored: list[LimitParam] = field(default_factory=list)  # written where the door drops it (ignored_keywords)
 
 
 class CallSiteFinder:

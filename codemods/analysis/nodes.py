@@ -36,6 +36,17 @@ def positional(call: ast.Call) -> list[ast.expr]:
     return [arg for arg in call.args if type(arg) is not ast.Starred]
 
 
+def first_argument(call: ast.Call) -> Optional[ast.expr]:
+    """The call's first argument as written (LibCST's args[0]), or None for a `*`/`**` spread or none."""
+    items = [*call.args, *call.keywords]
+    if not items:
+        return None
+    first = min(items, key=lambda item: (item.lineno, item.col_offset))
+    if isinstance(first, ast.Starred) or (isinstance(first, ast.keyword) and first.arg is None):
+        return None
+    return first.value if isinstance(first, ast.keyword) else first
+
+
 # Fields that never hold a child worth walking: names and flags, and the context and operator
 # singletons (one `Load()` object is shared by every Name of the tree).
 _NOT_CHILDREN = frozenset(("ctx", "op", "ops", "id", "arg", "attr", "name", "asname", "rest", "kwd_attrs", "kind",

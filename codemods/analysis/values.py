@@ -17,7 +17,7 @@ import operator
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Union
 
-from .nodes import keyword, positional, returns
+from .nodes import first_argument, keyword, positional, returns
 from .scopes import Assignment, Builtin
 from .source import Located, is_single_string
 from .targets import UNKNOWN_PART
@@ -412,6 +412,21 @@ class Resolver:
                     complete = False  # keys added, or read and removed by name: a renamed key would break it
             return DictValue(entries, base.literal, complete, base.shared)
         return None
+
+    def json_document(self, expr: Optional[ast.expr]) -> Optional[DictValue]:
+        """The dict a JSON text is made from: `json.dumps({...})` (its `.encode()` too), or a name
+        bound once to one. A request body given as text (a raw POST's `data=`, boto3's
+        `invoke_model(body=...)`) is read through it."""
+        if type(expr) is ast.Name:
+            found = self.assigned_value(expr)
+            expr = found[0] if found is not None else None
+        if (type(expr) is ast.Call and type(expr.func) is ast.Attribute and expr.func.attr == "encode"
+                and type(expr.func.value) is ast.Call):
+            expr = expr.func.value
+        if type(expr) is not ast.Call or "json.dumps" not in self.qualified_names(expr.func):
+            return None
+        first = first_argument(expr)
+        return self.dict_value(first) if first is not None else None
 
     def _returned_dict(self, call: ast.Call, depth: int) -> Optional[DictValue]:
         """`**self._params()`, `params = build_params(...)`: the dict a function of this module (or

@@ -16,6 +16,9 @@ class LimitSilentlyIgnored(Check):
 
     def run(self, site: CallSite, ctx: Context) -> Iterator[Finding]:
         surface = site.surface
+        for limit in site.ignored:
+            message = f"`{limit.name}` is silently ignored by {surface.id}: {surface.options.ignored_error}"
+            yield self.finding(message, limit.owner, site, None)
         if surface.silent_wrong:
             for limit in site.limits:
                 if limit.name in surface.wrong:

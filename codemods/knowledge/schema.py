@@ -124,6 +124,18 @@ class SdkCall:
     streaming_methods: tuple[str, ...] = ()
     distinctive: bool = False
     model_providers: tuple[str, ...] = ()
+    # keywords the construction takes and drops, with no name to rename them to there (ChatCohere
+    # sends a limit only per call; LlamaIndex's Ollama only in additional_kwargs): TOK009, no fix
+    ignored_keywords: tuple[str, ...] = ()
+    ignored_error: str = ""
+    # the request is a JSON text given as this keyword (boto3's invoke_model(body=json.dumps({...})))
+    body_keyword: Optional[str] = None
+    # rows sharing a method are told apart by the model (a regex on its id) and a key the body has
+    model_pattern: str = ""
+    body_marker: Optional[str] = None
+    # what a file of this door's SDK says (its package): the prefilter's word for a required door
+    # whose method another SDK's optional door shares (Anthropic's legacy `completions.create`)
+    sdk_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

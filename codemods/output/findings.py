@@ -121,6 +121,7 @@ def summarize_site(site: Any, cite: Callable[[Any], Any] = lambda evidence: evid
         "model_name": target.model_name, "model_origin": None if target.model is None else ("imported" if target.model.imported else "curated"),
         "limits": [{"name": limit.name, "value": limit.resolved.value if limit.resolved is not None else None} for limit in site.limits],
         "open_ended": bool(site.open_ended),
+        "ignored": [limit.name for limit in site.ignored],
     }
     return SiteSummary(site.line, f"{site.surface.id} -> provider {provider} ({source}), model {model}",
                        [str(cite(e)) for e in target.evidence], record=record)

@@ -33,6 +33,8 @@ def write_sites_text(results: Iterable[FileResult], out: IO[str], evidence: bool
         for site in result.sites:
             record = site.record
             extra = " (open-ended: **kwargs)" if record["open_ended"] else ""
+            if record.get("ignored"):
+                extra += f" ({', '.join(record['ignored'])} written but ignored by the door)"
             out.write(printable(f"{_location(result, site)}: {site.headline}; {_limits(record)}{extra}") + "\n")
             if evidence:
                 for line in site.evidence:

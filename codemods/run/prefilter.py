@@ -80,7 +80,21 @@ def finding_words(knowledge) -> set[str]:
     if "required-door" in needs:
         for surface in knowledge.surfaces:
             if surface.required:
-                words.update(door_words(surface))
+                own = door_words(surface)
+                shared = own & _optional_words_of_other_sdks(knowledge, surface)
+                sdk_words = set(getattr(surface.options, "sdk_words", ()))
+                # `completions.create` is OpenAI's optional door and Anthropic's legacy required one: as
+                # a word it would let every OpenAI file through; a file of the door's SDK names its package
+                words.update(own - shared | sdk_words if shared and sdk_words else own)
+    return words
+
+
+def _optional_words_of_other_sdks(knowledge, surface) -> set[str]:
+    mine = set(getattr(surface.options, "sdks", ()))
+    words: set[str] = set()
+    for other in knowledge.surfaces:
+        if not other.required and not (mine & set(getattr(other.options, "sdks", ()))):
+            words |= door_words(other)
     return words
 
 

@@ -69,13 +69,7 @@ def at_call(finder: "CallSiteFinder", call: ast.Call, chain: Sequence[str], root
     body = next((k for k in call.keywords if k.arg in knowledge.http_body_keywords), None)
     if body is None:
         return None
-    body_value = body.value
-    if isinstance(body_value, ast.Call) and r.qualified_names(body_value.func) & {"json.dumps"} and (body_value.args or body_value.keywords):
-        first = _first_argument(body_value)
-        if first is None:
-            return None
-        body_value = first
-    payload = r.dict_value(body_value)
+    payload = r.json_document(body.value) or r.dict_value(body.value)  # data=json.dumps({...}) or json={...}
     if payload is None:
         return None
     target = Target()
@@ -112,11 +106,3 @@ def at_call(finder: "CallSiteFinder", call: ast.Call, chain: Sequence[str], root
         collect_dict(finder, site, payload, "payload")
     return site
 
-
-def _first_argument(call: ast.Call) -> Optional[ast.expr]:
-    """The call's first argument as written (LibCST's args[0]), or None for a `*`/`**` spread."""
-    items = [*call.args, *call.keywords]
-    first = min(items, key=lambda item: (item.lineno, item.col_offset))
-    if isinstance(first, ast.Starred) or (isinstance(first, ast.keyword) and first.arg is None):
-        return None
-    return first.value if isinstance(first, ast.keyword) else first
