@@ -248,6 +248,9 @@ def apply_model(finder: "CallSiteFinder", model: Optional[StrValue], arg: Option
             target.note(node.lineno, text)
         if arg is not None:
             target.note(arg.lineno, f"model {model.value!r}")
+            if model.fallback:
+                target.model_default = True
+                target.note(arg.lineno, "only a default: another model may run, so no fix rests on this one")
             if target.provider is not None and target.provider.deployments:
                 target.deployment = True
                 target.note(arg.lineno, "on Azure `model` names a deployment, which may run any model: "

@@ -47,6 +47,7 @@ class Target:
     api_version: Optional[str] = None
     azure_v1: bool = False
     opaque: bool = False  # the code names an endpoint tokenfix cannot resolve
+    model_default: bool = False  # the model is only a default (`os.getenv("MODEL", "gpt-4o")`, a parameter's): another may run
     deployment: bool = False  # the model named may not be the one that runs (an Azure deployment; an Agent's model a RunConfig may replace)
     evidence: list[Evidence] = field(default_factory=list)
 

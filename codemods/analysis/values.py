@@ -186,6 +186,37 @@ class Resolver:
                 return None
         return found[0]
 
+    def instance_attribute(self, expr: ast.expr) -> Optional[tuple[ast.expr, bool]]:
+        """`self.model` where one statement of the class assigns it, `self.model = <value>`: that
+        value, and whether it is a parameter's default (`self.model = model` with `model="gpt-4o"`,
+        a constructor default a caller may replace). Either is what the call sends unless code
+        elsewhere sets the attribute: the readers treat it as a default, never as seen."""
+        if type(expr) is not ast.Attribute or type(expr.value) is not ast.Name or expr.value.id != "self":
+            return None
+        owner = self._enclosing_class(expr)
+        if owner is None:
+            return None
+        found = []
+        for other in getattr(self._v, "assigns", ()):
+            for target in other.targets:
+                if type(target) is ast.Attribute and target.attr == expr.attr and type(target.value) is ast.Name \
+                        and target.value.id == "self" and self._enclosing_class(other) is owner:
+                    found.append(other)
+        if len(found) != 1 or len(found[0].targets) != 1:
+            return None  # assigned in several places (or `a = self.x = ...`): which one holds is run-time
+        for call in getattr(self._v, "calls", ()):  # setattr(self, ...)
+            if type(call.func) is ast.Name and call.func.id == "setattr" and call.args and type(call.args[0]) is ast.Name \
+                    and call.args[0].id == "self":
+                return None
+        value = found[0].value
+        if type(value) is ast.Name:
+            referents = self.assignments(value)
+            node = getattr(referents[0], "node", None) if len(referents) == 1 else None
+            if type(node) is ast.arg:
+                default = self._bound_value(node)
+                return (default, True) if default is not None else None
+        return value, False
+
     def _enclosing_class(self, node: ast.AST) -> Optional[ast.ClassDef]:
         current = self.parent(node)
         while current is not None and not isinstance(current, ast.ClassDef):
@@ -193,6 +224,13 @@ class Resolver:
         return current
 
     def int_value(self, expr: ast.expr) -> Optional[IntValue]:
+        if type(expr) is ast.Attribute and type(expr.value) is ast.Name and expr.value.id == "self":
+            found = self.instance_attribute(expr)
+            value = self._int(found[0], 0) if found is not None else None
+            if value is None:
+                return None
+            # set in the constructor, read where the code likes, maybe replaced by a caller: not this call's alone
+            return IntValue(value, expr, definition=found[0], definition_name=f"self.{expr.attr}", uses=2)
         if type(expr) is ast.Attribute:
             constant = self.class_constant(expr)
             value = self._int(constant, 0) if constant is not None else None
@@ -292,6 +330,14 @@ class Resolver:
                 return None
             return StrValue(inner.value, [(found[0], f"{expr.id} = {inner.value!r}")] + inner.evidence, inner.fallback)
         if kind is ast.Attribute:
+            attribute = self.instance_attribute(expr)
+            if attribute is not None:
+                inner = self.str_value(attribute[0], depth + 1)
+                if inner is None:
+                    return None
+                said = f"self.{expr.attr} defaults to {inner.value!r}" if attribute[1] else f"self.{expr.attr} = {inner.value!r}"
+                # code outside the class may set the attribute (`bot.model = ...`), unseen: a default either way
+                return StrValue(inner.value, [(attribute[0], said)] + inner.evidence, fallback=True)
             constant = self.class_constant(expr)
             inner = self.str_value(constant, depth + 1) if constant is not None else None
             if inner is None:

@@ -102,8 +102,9 @@ def sdk_lacks(site: CallSite, ctx: "Context", keyword: str) -> Optional[str]:
 def model_known(site: CallSite) -> bool:
     """The model is in the curated knowledge base and named as a model, not as an Azure deployment
     (docs/safety.md: a fix rests on curated facts only; an imported row gives findings)."""
-    model = site.target.model
-    return model is not None and not site.target.deployment and not model.imported  # imported facts: findings, never safe fixes
+    model, target = site.target.model, site.target
+    # imported facts: findings, never safe fixes; a default (an environment variable's, a parameter's) may not be what runs
+    return model is not None and not target.deployment and not target.model_default and not model.imported
 
 
 RETIRED_NO_FIX = " (no fix: the model is retired, see TOK010)"
