@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Optional, Union
 
 from .nodes import first_argument, keyword, positional, returns
@@ -430,6 +430,8 @@ class Resolver:
             return DictValue(entries, None, complete)
         if kind is ast.Call:
             return self._returned_dict(expr, depth)
+        if kind is ast.BinOp and type(expr.op) is ast.BitOr:  # `base | {"max_tokens": 512}`
+            return self._merged([self.dict_value(expr.left, depth + 1), self.dict_value(expr.right, depth + 1)])
         if kind is ast.Name:
             found = self.assigned_value(expr)
             if found is None:
@@ -454,10 +456,36 @@ class Resolver:
                         complete = False
                     elif key is None or key[0] in _LIMIT_KEYS:
                         complete = False  # a limit read or deleted by name (`del d["max_tokens"]`): a rename would break it
+                elif type(parent) is ast.Attribute and parent.value is node and parent.attr == "update" \
+                        and type(holder := self.parent(parent)) is ast.Call and holder.func is parent:
+                    added = self._update(holder, depth)  # `params.update({"max_tokens": 512})`, `params.update(max_tokens=512)`
+                    conditional = bool(self._branches(holder) - self._branches(value_expr))
+                    entries.extend(replace(entry, conditional=entry.conditional or conditional) for entry in added.entries)
+                    complete = complete and added.complete
                 elif type(parent) is ast.Attribute and parent.value is node and parent.attr in _KEY_USERS:
                     complete = False  # keys added, or read and removed by name: a renamed key would break it
             return DictValue(entries, base.literal, complete, base.shared)
         return None
+
+    def _update(self, call: ast.Call, depth: int) -> DictValue:
+        """The keys `d.update(...)` adds: of a dict it is given, and its keywords."""
+        parts = [self.dict_value(arg, depth + 1) if type(arg) is not ast.Starred else None for arg in call.args]
+        keywords = [k for k in call.keywords if k.arg is not None]
+        parts.append(DictValue([DictEntry(k.arg, k, k.value, k) for k in keywords], None, len(keywords) == len(call.keywords)))
+        return self._merged(parts) or DictValue([], None, False)
+
+    @staticmethod
+    def _merged(parts: list) -> Optional[DictValue]:
+        """Dicts merged in order (`a | b`, `update`): a key a later one sets again is that one's."""
+        known = [part for part in parts if part is not None]
+        if not known:
+            return None
+        entries: list[DictEntry] = []
+        for part in known:
+            keys = {entry.key for entry in part.entries}
+            entries = [entry for entry in entries if entry.key not in keys] + list(part.entries)
+        complete = len(known) == len(parts) and all(part.complete for part in known)
+        return DictValue(entries, None, complete, any(part.shared for part in known))
 
     def json_document(self, expr: Optional[ast.expr]) -> Optional[DictValue]:
         """The dict a JSON text is made from: `json.dumps({...})` (its `.encode()` too), or a name
