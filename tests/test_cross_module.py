@@ -220,3 +220,75 @@ def test_an_imported_factory_is_its_client(tmp_path: Path) -> None:
     text = (tmp_path / "app" / "use.py").read_text()
     assert "model='deepseek-chat', messages=[], max_tokens=100)" in text
     assert text.endswith("model='gpt-5-mini', messages=[], max_tokens=100)\n")
+
+
+CONFIG = '''import os
+
+
+class Config:
+    MODEL = "gpt-5-mini"
+    FAST_MODEL = "gpt-4o-mini"
+    MAX_TOKENS = 99999999
+
+
+DEFAULT_MODEL = "o3"
+SUMMARY_MAX_TOKENS = 1500
+EMBEDDING_MODEL = os.getenv("EMBEDDING_MODEL", "text-embedding-3-small")
+CHAT_MODEL = "gpt-4o"
+if os.getenv("CHEAP"):
+    CHAT_MODEL = "gpt-4o-mini"
+Config.FAST_MODEL = os.getenv("FAST_MODEL", "gpt-4o-mini")
+'''
+
+CONFIG_USER = '''from openai import OpenAI
+
+from app import config
+from app.config import CHAT_MODEL, DEFAULT_MODEL, SUMMARY_MAX_TOKENS, Config
+
+client = OpenAI()
+
+
+def a():
+    return client.chat.completions.create(model=Config.MODEL, messages=[], max_tokens=Config.MAX_TOKENS)
+
+
+def b():
+    return client.chat.completions.create(model=DEFAULT_MODEL, messages=[], max_tokens=SUMMARY_MAX_TOKENS)
+
+
+def c():
+    return client.chat.completions.create(model=config.DEFAULT_MODEL, messages=[], max_tokens=200)
+
+
+def d():
+    # bound twice, or reassigned from outside the class: decided at run time
+    return client.chat.completions.create(model=CHAT_MODEL, messages=[], max_tokens=99999999)
+
+
+def e():
+    return client.chat.completions.create(model=Config.FAST_MODEL, messages=[], max_tokens=99999999)
+'''
+
+
+def test_model_and_limit_constants_of_an_imported_module_are_read(tmp_path: Path) -> None:
+    """`Config.MODEL` and `from app.config import DEFAULT_MODEL`: the literal the config module binds
+    once; a constant there edited by a fix would change every importer, so value fixes pass the
+    value at the call (unsafe); a name bound twice or reassigned is not read."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "config.py").write_text(CONFIG)
+    (app / "user.py").write_text(CONFIG_USER)
+    res = tokenfix("check", "--no-cache", "--format", "json", str(tmp_path))
+    import json
+
+    found = {(f["location"]["row"], f["code"]): f for f in json.loads(res.stdout)}
+    assert "gpt-5-mini is a reasoning model" in found[(10, "TOK002")]["message"]
+    assert "exceeds gpt-5-mini's context window" in found[(10, "TOK001")]["message"]
+    assert found[(10, "TOK001")]["fix"]["applicability"] == "unsafe"
+    assert found[(10, "TOK001")]["fix"]["message"] == "Pass 65536 here instead of app.config.Config.MAX_TOKENS"
+    assert "o3 is a reasoning model" in found[(14, "TOK002")]["message"]
+    assert "o3 is a reasoning model" in found[(18, "TOK002")]["message"]
+    assert "every known context window" in found[(23, "TOK001")]["message"]  # CHAT_MODEL: two bindings
+    assert "every known context window" in found[(27, "TOK001")]["message"]  # Config.FAST_MODEL reassigned
+    assert (app / "user.py").read_text() == CONFIG_USER

@@ -14,7 +14,7 @@ import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence, Union
 
 from .clients import read_client
 from .dependencies import Declared, DeclaredVersions
@@ -26,15 +26,22 @@ from .targets import ClientFacts
 
 MAX_MODULE_BYTES = 10 * 1024 * 1024
 
+Constant = Union[str, int]
+# What one module gives its importers: its clients, its environment writes, its constants.
+ModuleFacts = tuple[dict[str, ClientFacts], list[EnvSetting], dict[str, Constant]]
+
 
 class ClientIndex:
-    """The clients a file imports, and the environment settings its folder's files make."""
+    """The clients a file imports, the model and limit constants of the modules it imports, and
+    the environment settings its folder's files make."""
 
     def __init__(self, clients: Optional[dict[str, ClientFacts]] = None, environment: Optional[Environment] = None,
-                 declared: Optional[dict[str, Declared]] = None) -> None:
+                 declared: Optional[dict[str, Declared]] = None, constants: Optional[dict[str, Constant]] = None) -> None:
         self.clients: dict[str, ClientFacts] = clients or {}
         self.environment = environment or Environment()
         self.declared: dict[str, Declared] = declared or {}  # SDK versions the project may run
+        # `from app.config import MODEL`, `Config.MAX_TOKENS`: "app.config.MODEL" -> "gpt-4o"
+        self.constants: dict[str, Constant] = constants or {}
 
     def __len__(self) -> int:
         return len(self.clients)
@@ -46,7 +53,7 @@ class ClientIndex:
     def digest(self) -> str:
         """What the cache keys on: a client changed in an imported module, or a changed .env, changes the result."""
         text = repr((sorted((name, repr(facts)) for name, facts in self.clients.items()), self.environment.digest,
-                     sorted(self.declared.items())))
+                     sorted(self.declared.items()), sorted(self.constants.items())))
         return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
     @classmethod
@@ -66,11 +73,12 @@ class ClientIndex:
         roots = list(roots)
         files = EnvironmentFiles(_env_vars(knowledge), roots)
         for path, data in sources:
-            found, _ = module_facts(data, knowledge, str(path), files.for_file(path))
-            if found:
-                for module in module_names(path, roots):
-                    for name, facts in found.items():
-                        index.clients[f"{module}.{name}"] = facts
+            found, _, constants = module_facts(data, knowledge, str(path), files.for_file(path))
+            for module in module_names(path, roots) if found or constants else ():
+                for name, facts in found.items():
+                    index.clients[f"{module}.{name}"] = facts
+                for name, value in constants.items():
+                    index.constants[f"{module}.{name}"] = value
         return index
 
 
@@ -83,8 +91,8 @@ class Directory:
         tree = ProjectTree(roots)  # one listing of each folder for both readers
         self.environment_files = EnvironmentFiles(_env_vars(knowledge), roots, tree)
         self.declared_versions = DeclaredVersions(_sdk_packages(knowledge), roots, tree)
-        self._by_module: dict[tuple[str, Path], tuple[dict[str, ClientFacts], list[EnvSetting]]] = {}
-        self._by_file: dict[Path, tuple[dict[str, ClientFacts], list[EnvSetting]]] = {}
+        self._by_module: dict[tuple[str, Path], ModuleFacts] = {}
+        self._by_file: dict[Path, ModuleFacts] = {}
 
     def index_for(self, path: Path, data: bytes, names: Sequence[str]) -> ClientIndex:
         """The clients of every module the file at `path` (holding `data`) imports, and the
@@ -92,28 +100,33 @@ class Directory:
         sets `os.environ[...]`) make."""
         clients: dict[str, ClientFacts] = {}
         writes: list[EnvSetting] = []
+        constants: dict[str, Constant] = {}
         base = package_base(path)
         for module in sorted(imported_modules(data, names)):
             key = (module, base)
             if key not in self._by_module:
                 found: dict[str, ClientFacts] = {}
                 found_writes: list[EnvSetting] = []
+                found_constants: dict[str, Constant] = {}
                 for source in self.finder.find(module, path):
-                    module_found, module_writes = self._file_clients(source)
+                    module_found, module_writes, module_constants = self._file_clients(source)
                     found.update(module_found)
                     found_writes.extend(module_writes)
-                self._by_module[key] = (found, found_writes)
-            found, found_writes = self._by_module[key]
+                    found_constants.update(module_constants)
+                self._by_module[key] = (found, found_writes, found_constants)
+            found, found_writes, found_constants = self._by_module[key]
             for name, facts in found.items():
                 clients[f"{module}.{name}"] = facts
+            for name, value in found_constants.items():
+                constants[f"{module}.{name}"] = value
             writes.extend(found_writes)
         environment = self.environment_files.for_file(path)
         return ClientIndex(clients, Environment(writes, environment.files) if writes else environment,
-                           self.declared_versions.for_file(path))
+                           self.declared_versions.for_file(path), constants)
 
-    def _file_clients(self, path: Path) -> tuple[dict[str, ClientFacts], list[EnvSetting]]:
+    def _file_clients(self, path: Path) -> ModuleFacts:
         if path not in self._by_file:
-            self._by_file[path] = ({}, [])
+            self._by_file[path] = ({}, [], {})
             data = read_limited(path, MAX_MODULE_BYTES)
             if data is not None:
                 self._by_file[path] = module_facts(data, self.knowledge, str(path), self.environment_files.for_file(path))
@@ -136,27 +149,32 @@ def _env_vars(knowledge: Knowledge) -> set[str]:
     return found
 
 
-def module_facts(data: bytes, knowledge: Knowledge, origin: str, environment: Environment) -> tuple[dict[str, ClientFacts], list[EnvSetting]]:
+def module_facts(data: bytes, knowledge: Knowledge, origin: str, environment: Environment) -> ModuleFacts:
     """The clients a module builds once at its top level (`client = OpenAI(...)`), read by clients.py
-    exactly as the calls of the module itself would read them, and the environment variables
-    the module sets (each a fallback for its importers: the order of imports decides)."""
+    exactly as the calls of the module itself would read them, the environment variables the
+    module sets (each a fallback for its importers: the order of imports decides), and its model
+    and limit constants (module_constants)."""
     builds, writes_env = for_clients(knowledge)(data), ENV_WRITE_TRIGGER.search(data) is not None
-    if not (builds or writes_env):
-        return {}, []
+    wants_constants = CONSTANT_TRIGGER.search(data) is not None
+    if not (builds or writes_env or wants_constants):
+        return {}, [], {}
     from .callsites import CallSiteFinder
     from ..knowledge.config import Settings
     from .source import parse
 
     try:
         tree, source, _ = parse(data)
+        constants = module_constants(tree) if wants_constants else {}
+        if not (builds or writes_env):
+            return {}, [], constants
         finder = CallSiteFinder(knowledge, Settings(), None, (), source)
         finder.env = environment
         finder.prepare(tree)
     except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeError, LookupError):
-        return {}, []  # reported by the analysis itself, if the file is checked
+        return {}, [], {}  # reported by the analysis itself, if the file is checked
     writes = [replace(w, origin=origin) for w in finder.env.writes]
     if not builds:
-        return {}, writes
+        return {}, writes, constants
     assigned: dict[str, int] = {}
     values: dict[str, ast.expr] = {}
     for node in tree.body:
@@ -183,7 +201,85 @@ def module_facts(data: bytes, knowledge: Knowledge, origin: str, environment: En
         if facts is not None:
             facts.origin = origin
             found[name] = facts
-    return found, writes
+    return found, writes, constants
+
+
+# A model or a limit held in a constant another module imports (`MODEL = "gpt-4o"`,
+# `DEFAULT_MAX_TOKENS = 4096`, a class's `MODEL_NAME = ...`): the name says model or tokens, the
+# value is a literal. Only a module that has one is parsed for it.
+CONSTANT_TRIGGER = re.compile(rb"(?im)^[ \t]*[a-z_][a-z0-9_]*(?:model|tokens)[a-z0-9_]*[ \t]*(?::[^=\n]*)?=[ \t]*[\"'0-9-]")
+_CONSTANT_NAME = re.compile(r"(?i)model|tokens")
+
+
+def module_constants(tree: ast.Module) -> dict[str, Constant]:
+    """The module's top-level constants, and its top-level classes' (`Config.MODEL`), whose name
+    says model or tokens and that one statement binds to a string or an int literal: what
+    importers read. A name bound again (twice, `global`, `Config.MODEL = ...`, `setattr`) is left
+    out: its value is decided at run time."""
+    bound: dict[str, int] = {}
+    values: dict[str, Constant] = {}
+
+    def bind(name: str, value: Optional[ast.expr]) -> None:
+        bound[name] = bound.get(name, 0) + 1
+        literal = _literal(value) if value is not None and _CONSTANT_NAME.search(name) else None
+        if literal is not None:
+            values[name] = literal
+
+    for node in tree.body:
+        for name, value in _bindings(node):
+            bind(name, value)
+        if isinstance(node, ast.ClassDef):
+            for statement in node.body:
+                for name, value in _bindings(statement):
+                    bind(f"{node.name}.{name}", value)
+    for node in ast.walk(tree):  # rebound elsewhere: `global MODEL` in a function, `Config.MODEL = ...`
+        if isinstance(node, ast.Global):
+            for name in node.names:
+                bound[name] = 2
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                    bound[f"{target.value.id}.{target.attr}"] = 2
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr" \
+                and node.args and isinstance(node.args[0], ast.Name):
+            for name in list(values):
+                if name.startswith(f"{node.args[0].id}."):
+                    bound[name] = 2
+    return {name: value for name, value in values.items() if bound.get(name) == 1}
+
+
+def _bindings(node: ast.stmt):
+    """The names a top-level statement binds, each with its value where it is an assignment."""
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                yield target.id, node.value if len(node.targets) == 1 else None
+            else:
+                for inner in ast.walk(target):
+                    if isinstance(inner, ast.Name):
+                        yield inner.id, None
+    elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+        yield node.target.id, node.value
+    elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+        yield node.target.id, None
+    elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        yield node.name, None
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        for alias in node.names:
+            yield (alias.asname or alias.name).split(".")[0], None
+    elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+        for inner in ast.walk(node):  # bound in a block: which value holds is run-time
+            if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+                yield inner.id, None
+
+
+def _literal(value: ast.expr) -> Optional[Constant]:
+    if isinstance(value, ast.Constant) and isinstance(value.value, (str, int)) and not isinstance(value.value, bool):
+        return value.value
+    if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub) and isinstance(value.operand, ast.Constant) \
+            and type(value.operand.value) is int:
+        return -value.operand.value
+    return None
 
 
 # What a module that sets an endpoint variable must contain, as bytes (most modules do not).

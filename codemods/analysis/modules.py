@@ -60,7 +60,7 @@ def imported_modules(data: bytes, own_names: Sequence[str]) -> set[str]:
                 if _dotted(module):
                     found.update(_prefixes(module))
             continue
-        for base in _absolute(source, own_names):
+        for base in absolute_names(source, own_names):
             found.update(_prefixes(base))
             for item in names.strip("() \t\r\n").split(","):
                 name = item.split(" as ")[0].strip()
@@ -78,7 +78,9 @@ def _prefixes(module: str) -> list[str]:
     return [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
 
 
-def _absolute(source: str, own_names: Sequence[str]) -> list[str]:
+def absolute_names(source: str, own_names: Sequence[str]) -> list[str]:
+    """A dotted name, relative (`.llm.client`) or not, made absolute from the importing file's own
+    module names (one for each name the file has in the run)."""
     if not source.startswith("."):
         return [source] if _dotted(source) else []
     level = len(source) - len(source.lstrip("."))

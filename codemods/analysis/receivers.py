@@ -16,6 +16,7 @@ import ast
 from typing import TYPE_CHECKING, Optional, Sequence
 
 from .clients import client_target
+from .modules import absolute_names
 from .nodes import find_all, is_name, is_self_attribute, returns
 from .targets import ClientFacts, Target
 
@@ -229,25 +230,12 @@ def _imported_client(finder: "CallSiteFinder", qualified: set[str], names: Seque
     if index is None or not len(index):
         return None
     for name in sorted(qualified):
-        for absolute in _absolute(finder.module_names, name):
+        for absolute in absolute_names(name, finder.module_names):
             for candidate in (absolute, f"{absolute}.{names[0]}" if names else None):
                 facts = index.lookup(candidate) if candidate else None
                 if facts is not None:
                     return facts
     return None
-
-
-def _absolute(module_names: Sequence[str], name: str) -> list[str]:
-    """A relative import's dotted name made absolute from this file's own module names."""
-    if not name.startswith("."):
-        return [name]
-    level = len(name) - len(name.lstrip("."))
-    rest = name.lstrip(".")
-    found = []
-    for module in module_names:
-        package = module.split(".")[: -level] if level else module.split(".")
-        found.append(".".join([*package, rest]) if rest else ".".join(package))
-    return found
 
 
 def same_target(finder: "CallSiteFinder", constructions: list[ast.Call]) -> bool:

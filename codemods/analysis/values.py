@@ -17,6 +17,7 @@ import operator
 from dataclasses import dataclass, field, replace
 from typing import Callable, Optional, Union
 
+from .modules import absolute_names
 from .nodes import first_argument, keyword, positional, returns
 from .scopes import Assignment, Builtin
 from .source import Located, is_single_string
@@ -217,6 +218,29 @@ class Resolver:
                 return (default, True) if default is not None else None
         return value, False
 
+    def imported_constant(self, expr: ast.expr) -> Optional[tuple[str, Union[str, int]]]:
+        """`MODEL` of `from app.config import MODEL`, `Config.MAX_TOKENS` of `from app.config import
+        Config`, `cfg.MODEL` of `import app.config as cfg`: the literal the imported module binds
+        once (clientindex.module_constants), with its dotted name. The name must be bound here
+        by its import alone."""
+        index = getattr(self._v, "index", None)
+        constants = getattr(index, "constants", None)
+        if not constants:
+            return None
+        base = expr
+        while type(base) is ast.Attribute:
+            base = base.value
+        if type(base) is not ast.Name:
+            return None
+        assignment = self.single_assignment(base)
+        if assignment is None or not isinstance(assignment.node, (ast.alias, ast.Import, ast.ImportFrom)):
+            return None
+        for name in sorted(self.qualified_names(expr)):
+            for absolute in absolute_names(name, self._v.module_names):
+                if absolute in constants:
+                    return absolute, constants[absolute]
+        return None
+
     def _enclosing_class(self, node: ast.AST) -> Optional[ast.ClassDef]:
         current = self.parent(node)
         while current is not None and not isinstance(current, ast.ClassDef):
@@ -231,6 +255,9 @@ class Resolver:
                 return None
             # set in the constructor, read where the code likes, maybe replaced by a caller: not this call's alone
             return IntValue(value, expr, definition=found[0], definition_name=f"self.{expr.attr}", uses=2)
+        imported = self._imported_int(expr)
+        if imported is not None:
+            return imported
         if type(expr) is ast.Attribute:
             constant = self.class_constant(expr)
             value = self._int(constant, 0) if constant is not None else None
@@ -249,6 +276,16 @@ class Resolver:
             return IntValue(value, expr, definition=value_expr, definition_name=expr.id, uses=len(assignment.references))
         value = self._int(expr, 0)
         return IntValue(value, expr) if value is not None else None
+
+    def _imported_int(self, expr: ast.expr) -> Optional[IntValue]:
+        """An int constant of another module: edited there it would change every importer's
+        calls, so a fix passes its value at this call (value_fix: a definition read elsewhere)."""
+        if type(expr) not in (ast.Name, ast.Attribute):
+            return None
+        found = self.imported_constant(expr)
+        if found is None or type(found[1]) is not int:
+            return None
+        return IntValue(found[1], expr, definition=expr, definition_name=found[0], uses=2)
 
     def _int(self, expr: ast.expr, depth: int) -> Optional[int]:
         if depth > _MAX_DEPTH:
@@ -275,10 +312,16 @@ class Resolver:
             return op(left, right)
         if kind is ast.Name:
             found = self.assigned_value(expr)
-            return self._int(found[0], depth + 1) if found else None
+            if found is None:
+                imported = self.imported_constant(expr)
+                return imported[1] if imported is not None and type(imported[1]) is int else None
+            return self._int(found[0], depth + 1)
         if kind is ast.Attribute:
             constant = self.class_constant(expr)
-            return self._int(constant, depth + 1) if constant is not None else None
+            if constant is None:
+                imported = self.imported_constant(expr)
+                return imported[1] if imported is not None and type(imported[1]) is int else None
+            return self._int(constant, depth + 1)
         if kind is ast.Call and self._is_int_call(expr) and len(expr.args) + len(expr.keywords) == 1 and expr.args \
                 and type(expr.args[0]) is not ast.Starred:
             return self._int(expr.args[0], depth + 1)
@@ -324,7 +367,7 @@ class Resolver:
         if kind is ast.Name:
             found = self.assigned_value(expr)
             if found is None:
-                return None
+                return self._imported_str(expr)
             inner = self.str_value(found[0], depth + 1)
             if inner is None:
                 return None
@@ -339,7 +382,9 @@ class Resolver:
                 # code outside the class may set the attribute (`bot.model = ...`), unseen: a default either way
                 return StrValue(inner.value, [(attribute[0], said)] + inner.evidence, fallback=True)
             constant = self.class_constant(expr)
-            inner = self.str_value(constant, depth + 1) if constant is not None else None
+            if constant is None:
+                return self._imported_str(expr)
+            inner = self.str_value(constant, depth + 1)
             if inner is None:
                 return None
             return StrValue(inner.value, [(constant, f"{expr.value.id}.{expr.attr} = {inner.value!r}")] + inner.evidence, inner.fallback)
@@ -349,6 +394,12 @@ class Resolver:
             # `cfg.url or os.getenv("X") or "https://..."`: the literal is the code's default.
             return self._or_default(expr, expr.values, depth)
         return None
+
+    def _imported_str(self, expr: ast.expr) -> Optional[StrValue]:
+        found = self.imported_constant(expr)
+        if found is None or type(found[1]) is not str:
+            return None
+        return StrValue(found[1], [(expr, f"{found[0]} = {found[1]!r} (the imported module's constant)")])
 
     def _or_default(self, expr: ast.BoolOp, values: list, depth: int) -> Optional[StrValue]:
         """`a or b or c` read as LibCST's left-nested `(a or b) or c`."""

@@ -118,7 +118,7 @@ def _with_magics(index, notebook, knowledge: Knowledge):
         return index
     if index is None:
         return ClientIndex(environment=Environment(writes))
-    return ClientIndex(index.clients, index.environment.with_writes(writes), index.declared)
+    return ClientIndex(index.clients, index.environment.with_writes(writes), index.declared, index.constants)
 
 
 @dataclass
