@@ -87,6 +87,9 @@ def receiver(finder: "CallSiteFinder", root: ast.expr, call: ast.Call, names: Se
         annotated = annotated_parameter(finder, root)
         if annotated is not None:
             return Receiver(annotated=annotated)
+        reached = _reaching_call(finder, root)
+        if reached is not None:
+            return through_factory(finder, reached, call)
         candidates = _candidates(finder, root)
         if len(candidates) > 1 and same_target(finder, candidates):
             return Receiver(construction=candidates[0])  # every branch builds the same client
@@ -262,6 +265,20 @@ def _candidates(finder: "CallSiteFinder", name: ast.Name) -> list[ast.Call]:
         if isinstance(value, ast.Call) and any(knowledge.provider_for_client(n) for n in r.qualified_names(value.func)):
             found.append(value)
     return found
+
+
+def _reaching_call(finder: "CallSiteFinder", name: ast.Name) -> Optional[ast.Call]:
+    """The call a name bound in several places holds at this use, where one binding reaches it in
+    straight-line code (Resolver.reaching_assignment): `client = OpenAI()` just above the call
+    in the branch that makes it."""
+    r = finder.r
+    assignment = r.reaching_assignment(name)
+    node = getattr(assignment, "node", None)
+    statement = r.parent(node) if isinstance(node, ast.Name) else None
+    value = getattr(statement, "value", None) if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
+    if isinstance(value, ast.Await):
+        value = value.value
+    return value if isinstance(value, ast.Call) else None
 
 
 def binding_call(finder: "CallSiteFinder", name: ast.Name) -> Optional[ast.Call]:

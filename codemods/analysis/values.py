@@ -117,6 +117,27 @@ class DictValue:
     shared: bool = False  # built by a helper function other calls may use too: an edit there is not this call's alone
 
 
+def _blocks(node: ast.AST) -> list[list[ast.stmt]]:
+    """The statement lists a compound statement (or handler, or case) holds."""
+    return [value for field in ("body", "orelse", "finalbody") if isinstance(value := getattr(node, field, None), list)]
+
+
+def _binds(node: ast.AST, name: str, skip: Optional[ast.AST] = None) -> bool:
+    """Whether anything inside node may bind `name` (a store, a def, an import, a walrus)."""
+    for inner in ast.walk(node):
+        if inner is skip:
+            continue
+        if type(inner) is ast.Name and inner.id == name and type(inner.ctx) is not ast.Load:
+            return True
+        if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and inner.name == name and inner is not node:
+            return True
+        if isinstance(inner, (ast.Import, ast.ImportFrom)) and any((a.asname or a.name).split(".")[0] == name for a in inner.names):
+            return True
+        if type(inner) is ast.ExceptHandler and inner.name == name:
+            return True
+    return False
+
+
 class Resolver:
     """Answers value questions for one module, from the scopes and parents of the finder that owns it."""
 
@@ -143,6 +164,50 @@ class Resolver:
         if len(referents) != 1:
             return None
         return None if isinstance(referents[0], Builtin) else referents[0]
+
+    def reaching_assignment(self, name: ast.Name) -> Optional[Assignment]:
+        """Of several bindings of a name, the one that reaches this use in straight-line code: the
+        nearest `name = ...` before it in its block or an enclosing one, with nothing between that
+        may bind the name (a branch, a loop, a `try`, a walrus). In `if a: client = OpenAI(); use
+        (client) elif b: client = Groq(); ...` each use has its own. None when no such binding."""
+        candidates = self.assignments(name)
+        if len(candidates) == 1:
+            return None if isinstance(candidates[0], Builtin) else candidates[0]
+        if len({id(getattr(a, "scope", None)) for a in candidates}) != 1:
+            return None  # bound in another scope too (`global client` in a function): any call may rebind it
+        by_statement = {}
+        for assignment in candidates:
+            node = getattr(assignment, "node", None)
+            statement = self.parent(node) if type(node) is ast.Name else None
+            if (type(statement) is ast.Assign and any(t is node for t in statement.targets)) or \
+                    (type(statement) is ast.AnnAssign and statement.target is node and statement.value is not None):
+                by_statement[id(statement)] = assignment
+        child: ast.AST = name
+        while not isinstance(child, ast.stmt):
+            child = self.parent(child)
+            if child is None:
+                return None
+        while True:
+            holder = self.parent(child)
+            if holder is None:
+                return None
+            if isinstance(holder, (ast.For, ast.AsyncFor, ast.While)) and _binds(holder, name.id, skip=child):
+                return None  # a later pass of the loop may have rebound it
+            block = next((b for b in _blocks(holder) if any(s is child for s in b)), None)
+            if block is not None:
+                at = next(i for i, s in enumerate(block) if s is child)
+                for statement in reversed(block[:at]):
+                    if id(statement) in by_statement:
+                        return by_statement[id(statement)]
+                    if _binds(statement, name.id):
+                        return None
+            if isinstance(holder, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module, ast.Lambda)):
+                return None  # the function or module begins: what it binds before is not in sight
+            child = holder
+            while not isinstance(child, ast.stmt):  # an `except` handler, a `case`: up to its statement
+                child = self.parent(child)
+                if child is None:
+                    return None
 
     def assigned_value(self, name: ast.Name) -> Optional[tuple[ast.expr, Assignment]]:
         """The right-hand side of `name = value` when that is the name's only assignment."""
