@@ -546,6 +546,8 @@ class Resolver:
             return DictValue(entries, None, complete)
         if kind is ast.Call:
             return self._returned_dict(expr, depth)
+        if kind is ast.DictComp:
+            return self._filtered(expr, depth)
         if kind is ast.BinOp and type(expr.op) is ast.BitOr:  # `base | {"max_tokens": 512}`
             return self._merged([self.dict_value(expr.left, depth + 1), self.dict_value(expr.right, depth + 1)])
         if kind is ast.Name:
@@ -582,6 +584,29 @@ class Resolver:
                     complete = False  # keys added, or read and removed by name: a renamed key would break it
             return DictValue(entries, base.literal, complete, base.shared)
         return None
+
+    def _filtered(self, comp: ast.DictComp, depth: int) -> Optional[DictValue]:
+        """`{k: v for k, v in params.items() if v is not None}`: the keys of `params`, whatever a filter
+        that reads only the value drops (a `None` limit is not sent, as an SDK's sentinel is not)."""
+        if len(comp.generators) != 1:
+            return None
+        loop = comp.generators[0]
+        target, source = loop.target, loop.iter
+        if not (type(target) is ast.Tuple and len(target.elts) == 2 and all(type(e) is ast.Name for e in target.elts)):
+            return None
+        key, value = (e.id for e in target.elts)
+        if not (type(comp.key) is ast.Name and comp.key.id == key and type(comp.value) is ast.Name and comp.value.id == value):
+            return None
+        if not (type(source) is ast.Call and type(source.func) is ast.Attribute and source.func.attr == "items"
+                and not source.args and not source.keywords) or loop.is_async:
+            return None
+        for condition in loop.ifs:
+            if any(type(n) is ast.Name and n.id != value for n in ast.walk(condition)):
+                return None  # the filter reads more than the value: which keys survive is not seen
+        base = self.dict_value(source.func.value, depth + 1)
+        if base is None:
+            return None
+        return DictValue(list(base.entries), None, base.complete, base.shared)
 
     def _update(self, call: ast.Call, depth: int) -> DictValue:
         """The keys `d.update(...)` adds: of a dict it is given, and its keywords."""
