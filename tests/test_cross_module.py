@@ -292,3 +292,41 @@ def test_model_and_limit_constants_of_an_imported_module_are_read(tmp_path: Path
     assert "every known context window" in found[(23, "TOK001")]["message"]  # CHAT_MODEL: two bindings
     assert "every known context window" in found[(27, "TOK001")]["message"]  # Config.FAST_MODEL reassigned
     assert (app / "user.py").read_text() == CONFIG_USER
+
+
+LAZY = '''import importlib
+
+
+class LazyLiteLLM:
+    _lazy_module = None
+
+    def __getattr__(self, name):
+        if name == "_lazy_module":
+            return super()
+        self._load_litellm()
+        return getattr(self._lazy_module, name)
+
+    def _load_litellm(self):
+        if self._lazy_module is not None:
+            return
+        self._lazy_module = importlib.import_module("litellm")
+
+
+litellm = LazyLiteLLM()
+'''
+
+
+def test_a_module_proxy_imported_from_another_module_is_the_module(tmp_path: Path) -> None:
+    """aider's `litellm = LazyLiteLLM()`: its attributes are litellm's, so `litellm.completion`
+    imported from there is LiteLLM's door, routed by the model's prefix."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "llm.py").write_text(LAZY)
+    (app / "user.py").write_text("from app.llm import litellm as lm\n\n\ndef ask():\n"
+                                 "    return lm.completion(model='ollama/llama3', messages=[], max_tokens=256)\n")
+    import json
+
+    rows = json.loads(tokenfix("sites", "--format", "json", str(tmp_path)).stdout)["sites"]
+    assert [(Path(s["filename"]).name, s["row"], s["surface"], s["provider"]) for s in rows] == [
+        ("user.py", 5, "litellm.completion", "ollama")]

@@ -78,6 +78,7 @@ class CallSiteFinder:
         # What may redirect an SDK's default endpoint: the project's files, then this module's writes.
         self.env: Environment = getattr(index, "environment", None) or Environment()
         self.redirected: dict[str, int] = {}  # `client.base_url = ...` after construction: name -> line
+        self.proxies: dict[str, str] = {}  # `litellm = LazyLiteLLM()` of this module: name -> the module it forwards to
         self._kinds = knowledge.kinds
 
     def prepare(self, module: ast.Module) -> None:
@@ -140,6 +141,10 @@ class CallSiteFinder:
         calls.sort(key=lambda call: (call.lineno, call.col_offset))
         self.scopes = Scopes(module, walked, parents, order)
         text = self.source.text
+        if "__getattr__" in text:
+            from .clientindex import module_proxies
+
+            self.proxies = module_proxies(module)
         if "environ" in text or "putenv" in text or "base_url" in text or "api_base" in text or "setattr" in text \
                 or "dotenv" in text:
             self.env = self.env.with_writes(environment_writes(self, [*assigns, *calls]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
@@ -26,7 +26,15 @@ from .targets import ClientFacts
 
 MAX_MODULE_BYTES = 10 * 1024 * 1024
 
-Constant = Union[str, int]
+@dataclass(frozen=True)
+class Proxy:
+    """A module-level object that forwards attribute access to a module it imports late
+    (aider's `litellm = LazyLiteLLM()`): `litellm.completion` is the module's function."""
+
+    module: str
+
+
+Constant = Union[str, int, Proxy]
 # What one module gives its importers: its clients, its environment writes, its constants.
 ModuleFacts = tuple[dict[str, ClientFacts], list[EnvSetting], dict[str, Constant]]
 
@@ -42,6 +50,7 @@ class ClientIndex:
         self.declared: dict[str, Declared] = declared or {}  # SDK versions the project may run
         # `from app.config import MODEL`, `Config.MAX_TOKENS`: "app.config.MODEL" -> "gpt-4o"
         self.constants: dict[str, Constant] = constants or {}
+        self.proxies = {name: value.module for name, value in self.constants.items() if isinstance(value, Proxy)}
 
     def __len__(self) -> int:
         return len(self.clients)
@@ -155,7 +164,7 @@ def module_facts(data: bytes, knowledge: Knowledge, origin: str, environment: En
     module sets (each a fallback for its importers: the order of imports decides), and its model
     and limit constants (module_constants)."""
     builds, writes_env = for_clients(knowledge)(data), ENV_WRITE_TRIGGER.search(data) is not None
-    wants_constants = CONSTANT_TRIGGER.search(data) is not None
+    wants_constants = CONSTANT_TRIGGER.search(data) is not None or b"__getattr__" in data
     if not (builds or writes_env or wants_constants):
         return {}, [], {}
     from .callsites import CallSiteFinder
@@ -245,7 +254,35 @@ def module_constants(tree: ast.Module) -> dict[str, Constant]:
             for name in list(values):
                 if name.startswith(f"{node.args[0].id}."):
                     bound[name] = 2
+    values.update((name, Proxy(module)) for name, module in module_proxies(tree).items())
     return {name: value for name, value in values.items() if bound.get(name) == 1}
+
+
+def module_proxies(tree: ast.Module) -> dict[str, str]:
+    """`name = Lazy()` at the top level, where the module's class `Lazy` has a `__getattr__` and
+    imports one module by a literal name (`importlib.import_module("litellm")`, `import litellm`):
+    name -> that module. A class that imports several is no one module's proxy."""
+    classes: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and any(isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "__getattr__"
+                                                  for s in node.body):
+            imported = set()
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call) and inner.args and isinstance(inner.args[0], ast.Constant) \
+                        and isinstance(inner.args[0].value, str) and (
+                            (isinstance(inner.func, ast.Attribute) and inner.func.attr == "import_module")
+                            or (isinstance(inner.func, ast.Name) and inner.func.id in ("import_module", "__import__"))):
+                    imported.add(inner.args[0].value)
+                elif isinstance(inner, ast.Import):
+                    imported.update(alias.name for alias in inner.names)
+            if len(imported) == 1:
+                classes[node.name] = imported.pop()
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name) and node.value.func.id in classes:
+            found[node.targets[0].id] = classes[node.value.func.id]
+    return found
 
 
 def _bindings(node: ast.stmt):

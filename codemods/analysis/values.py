@@ -149,9 +149,38 @@ class Resolver:
         return self._v.parents.get(id(node))
 
     def qualified_names(self, node: ast.AST) -> set[str]:
-        """The dotted names a name or attribute stands for (`openai.OpenAI`), from scopes.py."""
+        """The dotted names a name or attribute stands for (`openai.OpenAI`), from scopes.py, and
+        through a module proxy (`litellm = LazyLiteLLM()`, here or imported) the module's own."""
         scopes = self._v.scopes
-        return scopes.qualified_names(node) if scopes is not None else set()
+        names = scopes.qualified_names(node) if scopes is not None else set()
+        if names and (getattr(self._v, "proxies", None) or getattr(getattr(self._v, "index", None), "proxies", None)):
+            names = self._through_proxy(node, names)
+        return names
+
+    def _through_proxy(self, node: ast.AST, names: set[str]) -> set[str]:
+        base = node
+        while type(base) is ast.Attribute:
+            base = base.value
+        if type(base) is not ast.Name:
+            return names
+        assignment = self.single_assignment(base)
+        bound = getattr(assignment, "node", None)
+        local = getattr(self._v, "proxies", {})
+        statement = self.parent(bound) if type(bound) is ast.Name else None
+        if base.id in local and type(statement) is ast.Assign and type(self.parent(statement)) is ast.Module:
+            rest = [n[len(base.id):] for n in names if n == base.id or n.startswith(base.id + ".")]
+            return names | {local[base.id] + r for r in rest}
+        proxies = getattr(getattr(self._v, "index", None), "proxies", None)
+        if not proxies or not isinstance(bound, (ast.alias, ast.Import, ast.ImportFrom)):
+            return names
+        found = set(names)
+        for name in names:
+            parts = name.split(".")
+            for at in range(len(parts), 0, -1):
+                for absolute in absolute_names(".".join(parts[:at]), self._v.module_names):
+                    if absolute in proxies:
+                        found.add(".".join([proxies[absolute], *parts[at:]]))
+        return found
 
     def assignments(self, name: ast.Name) -> list[Assignment]:
         """Every assignment a name may refer to at this point."""
