@@ -77,7 +77,10 @@ def infer(finder: "CallSiteFinder", call: ast.Call, surface: Surface, method: st
     elif receiver is not None and receiver.candidates:
         target.opaque = True  # which client reaches this call is decided at run time
         shown = ", ".join(str(n) for n in receiver.candidates)
-        target.note(call.lineno, f"the client is built in {len(receiver.candidates)} places (lines {shown}): target ambiguous")
+        if receiver.injected:
+            target.note(call.lineno, f"the client is the caller's, else the one built on line {shown}: target unknown")
+        else:
+            target.note(call.lineno, f"the client is built in {len(receiver.candidates)} places (lines {shown}): target ambiguous")
         sdks = receiver.candidate_sdks
         if sdks and None not in sdks and (not options.sdks or all(s in options.sdks for s in sdks)):
             sdk, known_receiver = sdks[0], True  # every one of them is this door's SDK: the door is seen

@@ -27,11 +27,12 @@ if TYPE_CHECKING:
 class Receiver:
     """What an expression that a method is called on was built from."""
 
-    __slots__ = ("facts", "construction", "module", "function", "candidates", "annotated", "candidate_sdks")
+    __slots__ = ("facts", "construction", "module", "function", "candidates", "annotated", "candidate_sdks", "injected")
 
     def __init__(self, construction: Optional[ast.Call] = None, module: Optional[str] = None, function: bool = False,
                  candidates: Sequence[int] = (), facts: Optional[ClientFacts] = None,
-                 annotated: Optional[tuple[str, ast.arg]] = None, candidate_sdks: Sequence[Optional[str]] = ()):
+                 annotated: Optional[tuple[str, ast.arg]] = None, candidate_sdks: Sequence[Optional[str]] = (),
+                 injected: bool = False):
         self.facts = facts  # a client built in another module of the run
         self.construction = construction
         self.module = module
@@ -39,6 +40,7 @@ class Receiver:
         self.candidates = candidates  # lines of several constructions the name may hold
         self.annotated = annotated  # a parameter annotated with a client class: (its qualified name, the parameter)
         self.candidate_sdks = tuple(candidate_sdks)  # the provider whose SDK each of the candidates is (None: not known)
+        self.injected = injected  # `client or OpenAI()`: the caller's client, else the one built here
 
 
 def chain(finder: "CallSiteFinder", func: ast.expr) -> tuple[tuple[str, ...], Optional[ast.expr]]:
@@ -87,9 +89,12 @@ def receiver(finder: "CallSiteFinder", root: ast.expr, call: ast.Call, names: Se
         annotated = annotated_parameter(finder, root)
         if annotated is not None:
             return Receiver(annotated=annotated)
-        reached = _reaching_call(finder, root)
-        if reached is not None:
+        reached = _reaching_value(finder, root)
+        if isinstance(reached, ast.Call):
             return through_factory(finder, reached, call)
+        fallback = _injected(finder, reached) if reached is not None else None
+        if fallback is not None:
+            return fallback
         candidates = _candidates(finder, root)
         if len(candidates) > 1 and same_target(finder, candidates):
             return Receiver(construction=candidates[0])  # every branch builds the same client
@@ -100,7 +105,30 @@ def receiver(finder: "CallSiteFinder", root: ast.expr, call: ast.Call, names: Se
             built = attribute_construction(finder, owner, root.attr)
             if built is not None:
                 return Receiver(construction=built)
+            values = [assign.value for statement in owner.body for assign in find_all(
+                statement, (ast.Assign,), lambda a: len(a.targets) == 1 and is_self_attribute(a.targets[0], root.attr, receivers=("self",)))]
+            if len(values) == 1:
+                return _injected(finder, values[0])
     return None
+
+
+def _injected(finder: "CallSiteFinder", value: ast.expr) -> Optional[Receiver]:
+    """`client or OpenAI()`, `client if client else OpenAI()`, `OpenAI() if client is None else client`:
+    the caller's client where one is given, else the one built here. Injection stands in for the
+    default's type, so the door is the default's SDK's; which endpoint the caller's reaches is
+    not seen, so the target stays unknown."""
+    built = None
+    if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) and isinstance(value.values[-1], ast.Call) \
+            and all(isinstance(v, (ast.Name, ast.Attribute)) for v in value.values[:-1]):
+        built = value.values[-1]
+    elif isinstance(value, ast.IfExp):
+        arms = [arm for arm in (value.body, value.orelse) if isinstance(arm, ast.Call)]
+        others = [arm for arm in (value.body, value.orelse) if isinstance(arm, (ast.Name, ast.Attribute))]
+        built = arms[0] if len(arms) == 1 and len(others) == 1 else None
+    provider = _client_provider(finder, built) if built is not None else None
+    if provider is None:
+        return None
+    return Receiver(candidates=[built.lineno], candidate_sdks=[provider.id], injected=True)
 
 
 def through_factory(finder: "CallSiteFinder", built: ast.Call, call: ast.Call) -> Receiver:
@@ -267,10 +295,10 @@ def _candidates(finder: "CallSiteFinder", name: ast.Name) -> list[ast.Call]:
     return found
 
 
-def _reaching_call(finder: "CallSiteFinder", name: ast.Name) -> Optional[ast.Call]:
-    """The call a name bound in several places holds at this use, where one binding reaches it in
-    straight-line code (Resolver.reaching_assignment): `client = OpenAI()` just above the call
-    in the branch that makes it."""
+def _reaching_value(finder: "CallSiteFinder", name: ast.Name) -> Optional[ast.expr]:
+    """What a name holds at this use, where one binding reaches it in straight-line code
+    (Resolver.reaching_assignment): `client = OpenAI()` just above the call in the branch that
+    makes it, or `client = client or OpenAI()` over a parameter."""
     r = finder.r
     assignment = r.reaching_assignment(name)
     node = getattr(assignment, "node", None)
@@ -278,7 +306,7 @@ def _reaching_call(finder: "CallSiteFinder", name: ast.Name) -> Optional[ast.Cal
     value = getattr(statement, "value", None) if isinstance(statement, (ast.Assign, ast.AnnAssign)) else None
     if isinstance(value, ast.Await):
         value = value.value
-    return value if isinstance(value, ast.Call) else None
+    return value
 
 
 def binding_call(finder: "CallSiteFinder", name: ast.Name) -> Optional[ast.Call]:
