@@ -330,3 +330,25 @@ def test_a_module_proxy_imported_from_another_module_is_the_module(tmp_path: Pat
     rows = json.loads(tokenfix("sites", "--format", "json", str(tmp_path)).stdout)["sites"]
     assert [(Path(s["filename"]).name, s["row"], s["surface"], s["provider"]) for s in rows] == [
         ("user.py", 5, "litellm.completion", "ollama")]
+
+
+def test_a_helper_dict_of_an_imported_module_is_read_and_never_edited_here(tmp_path: Path) -> None:
+    """`**build_params()` of `from app.params import build_params`: the keys the helper's one
+    `return {...}` names are this call's, reported at the call; nothing of them is written here,
+    so no fix (not even an unsafe one) edits this file."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    (app / "params.py").write_text(
+        'def build_params(messages):\n'
+        '    return {"model": "gpt-5-mini", "messages": messages, "max_tokens": 99999999}\n')
+    user = ("from openai import OpenAI\n\nfrom app.params import build_params\n\nclient = OpenAI()\n\n\n"
+            "def ask(messages):\n    return client.chat.completions.create(**build_params(messages))\n")
+    (app / "user.py").write_text(user)
+    import json
+
+    found = json.loads(tokenfix("check", "--no-cache", "--format", "json", str(app / "user.py")).stdout)
+    assert sorted((f["location"]["row"], f["code"], f["fix"]) for f in found) == [(9, "TOK001", None), (9, "TOK002", None)]
+    assert "gpt-5-mini is a reasoning model" in next(f["message"] for f in found if f["code"] == "TOK002")
+    assert tokenfix("fix", "--unsafe-fixes", "--no-cache", str(tmp_path)).returncode == 1
+    assert (app / "user.py").read_text() == user

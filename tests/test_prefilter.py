@@ -111,3 +111,10 @@ def test_a_limit_name_of_extra_rules_passes_the_prefilter(tmp_path: Path) -> Non
     '''))
     res = tokenfix("check", "--no-cache", "--format", "concise", "gen.py", cwd=tmp_path)
     assert res.returncode == 1 and b"TOK001" in res.stdout and b"max_new_tokens" in res.stdout, res.stdout + res.stderr
+
+
+def test_a_door_with_a_spread_passes_though_no_limit_word_is_in_the_file() -> None:
+    """`create(**build_params())`: the limit may be in the imported helper's module only."""
+    assert SHIPPED(b"client.chat.completions.create(**build_params(messages))")
+    assert not SHIPPED(b"def f(**kwargs):\n    return chat(call(**kwargs))\n")  # no telling door word
+    assert not SHIPPED(b"client.chat.completions.create(model='gpt-4o', messages=[])")  # no spread, no limit word

@@ -34,7 +34,16 @@ class Proxy:
     module: str
 
 
-Constant = Union[str, int, Proxy]
+@dataclass(frozen=True)
+class ReturnedDict:
+    """What a module-level helper returns from its one `return {...}`: its keys with their literal
+    values (None: not a literal), and whether that is all it holds (no `**spread`)."""
+
+    entries: tuple[tuple[str, Optional[Union[str, int]]], ...]
+    complete: bool
+
+
+Constant = Union[str, int, Proxy, ReturnedDict]
 # What one module gives its importers: its clients, its environment writes, its constants.
 ModuleFacts = tuple[dict[str, ClientFacts], list[EnvSetting], dict[str, Constant]]
 
@@ -164,7 +173,8 @@ def module_facts(data: bytes, knowledge: Knowledge, origin: str, environment: En
     module sets (each a fallback for its importers: the order of imports decides), and its model
     and limit constants (module_constants)."""
     builds, writes_env = for_clients(knowledge)(data), ENV_WRITE_TRIGGER.search(data) is not None
-    wants_constants = CONSTANT_TRIGGER.search(data) is not None or b"__getattr__" in data
+    wants_constants = (CONSTANT_TRIGGER.search(data) is not None or b"__getattr__" in data
+                       or DICT_KEY_TRIGGER.search(data) is not None)
     if not (builds or writes_env or wants_constants):
         return {}, [], {}
     from .callsites import CallSiteFinder
@@ -218,6 +228,9 @@ def module_facts(data: bytes, knowledge: Knowledge, origin: str, environment: En
 # value is a literal. Only a module that has one is parsed for it.
 CONSTANT_TRIGGER = re.compile(rb"(?im)^[ \t]*[a-z_][a-z0-9_]*(?:model|tokens)[a-z0-9_]*[ \t]*(?::[^=\n]*)?=[ \t]*[\"'0-9-]")
 _CONSTANT_NAME = re.compile(r"(?i)model|tokens")
+# A helper that returns request options (`def build_params(): return {"model": ..., "max_tokens": ...}`).
+DICT_KEY_TRIGGER = re.compile(rb"[\"'](?:model|[a-z_]*tokens[a-z_]*|num_predict)[\"']\s*:")
+_DICT_KEY = re.compile(r"model|tokens|predict")
 
 
 def module_constants(tree: ast.Module) -> dict[str, Constant]:
@@ -255,7 +268,32 @@ def module_constants(tree: ast.Module) -> dict[str, Constant]:
                 if name.startswith(f"{node.args[0].id}."):
                     bound[name] = 2
     values.update((name, Proxy(module)) for name, module in module_proxies(tree).items())
+    values.update(_returned_dicts(tree))
     return {name: value for name, value in values.items() if bound.get(name) == 1}
+
+
+def _returned_dicts(tree: ast.Module) -> dict[str, ReturnedDict]:
+    """Module-level functions whose one `return` is a dict literal naming a model or a limit: what
+    an importer's `**build_params()` / `params = build_params()` holds (one level; its values are
+    the helper's, so no fix in the importer edits them)."""
+    found: dict[str, ReturnedDict] = {}
+    for node in tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        returned = [n for n in ast.walk(node) if isinstance(n, ast.Return)]
+        nested = any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)) and n is not node for n in ast.walk(node))
+        if len(returned) != 1 or nested or not isinstance(returned[0].value, ast.Dict):
+            continue
+        literal = returned[0].value
+        entries, complete = [], True
+        for key, value in zip(literal.keys, literal.values):
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                complete = False  # `**base` or a computed key
+                continue
+            entries.append((key.value, _literal(value)))
+        if any(_DICT_KEY.search(key) for key, _ in entries):
+            found[node.name] = ReturnedDict(tuple(entries), complete)
+    return found
 
 
 def module_proxies(tree: ast.Module) -> dict[str, str]:

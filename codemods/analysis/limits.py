@@ -62,7 +62,7 @@ def collect_dict(finder: "CallSiteFinder", site: "CallSite", value: Optional[Dic
     for entry in value.entries:
         site.names_present.add(entry.key)
         if entry.key in names:
-            resolved = r.int_value(entry.value)
+            resolved = IntValue(entry.elsewhere, entry.value, elsewhere=True) if entry.elsewhere is not None else r.int_value(entry.value)
             if resolved is not None and value.shared:
                 resolved = replace(resolved, shared=True)  # in a helper others may call: not this call's alone
             site.limits.append(LimitParam(entry.key, entry.key_node, entry.value, entry.owner, via, entry.conditional,

@@ -75,6 +75,7 @@ class IntValue:
     definition_name: str = ""
     uses: int = 1  # how many places read the constant
     shared: bool = False  # written in a helper's dict that other calls may use (DictValue.shared)
+    elsewhere: bool = False  # written in another module: nothing here to edit
 
 
 @dataclass
@@ -107,6 +108,7 @@ class DictEntry:
     value: ast.expr
     owner: Union[DictItem, ast.keyword, ast.Assign]  # what a diagnostic points at
     conditional: bool = False  # set in a branch the dict's creation is not in (`if reasoning: d["k"] = v`)
+    elsewhere: Optional[int] = None  # an int written in another module's helper (key_node, value: this call's helper call)
 
 
 @dataclass
@@ -678,6 +680,8 @@ class Resolver:
         be read, but it is never complete (the helper may serve other calls, whose targets
         differ: a rename there is not this call's), and its values are shared."""
         function = self.local_function(call)
+        if function is None and depth <= 1:
+            return self._imported_dict(call)
         if function is None or depth > 1:
             return None
         found_returns = returns(function)
@@ -687,6 +691,28 @@ class Resolver:
         if found is None:
             return None
         return DictValue(found.entries, found.literal, False, True)
+
+    def _imported_dict(self, call: ast.Call) -> Optional[DictValue]:
+        """`**build_params()` of `from app.params import build_params`: the keys its module's
+        summary gives (clientindex.ReturnedDict). They point at this call, whose text holds none
+        of them: a key is reported here, never renamed or set here."""
+        index = getattr(self._v, "index", None)
+        constants = getattr(index, "constants", None)
+        if not constants or type(call.func) not in (ast.Name, ast.Attribute):
+            return None
+        from .clientindex import ReturnedDict  # the index's own type; the index imports this module's users
+
+        for name in sorted(self.qualified_names(call.func)):
+            for absolute in absolute_names(name, self._v.module_names):
+                summary = constants.get(absolute)
+                if not isinstance(summary, ReturnedDict):
+                    continue
+                entries = []
+                for key, value in summary.entries:
+                    shown = ast.copy_location(ast.Constant(value=value), call) if isinstance(value, str) else call
+                    entries.append(DictEntry(key, call, shown, call, elsewhere=value if type(value) is int else None))
+                return DictValue(entries, None, False, True)
+        return None
 
     def local_function(self, call: ast.Call):
         """The `def` a call names: a function of this module, or `self.method` of the call's class."""

@@ -210,12 +210,14 @@ class KeywordName(Located):
         self.end_col_offset = keyword.col_offset + len(keyword.arg or "")  # limit names are ASCII
 
 
-def value_fix(value: "IntValue", safe: int, applicability: str) -> Fix:
+def value_fix(value: "IntValue", safe: int, applicability: str) -> Optional[Fix]:
     """Replace a limit's value: at the constant's definition when only this call reads it.
 
     The new literal keeps the parentheses of what it replaces, and so their comments; a
     comment inside the replaced expression would be lost (the engine checks, SCAN)."""
     expression = ("BaseExpression",)
+    if value.elsewhere:
+        return None  # set in another module's helper: changed there, for every caller, by hand
     if value.shared:  # a helper's dict, which other calls may use: the new value would be theirs too
         return Fix(UNSAFE, f"Replace with {safe} (in a helper other calls may share)", [Replacement(value.node, expression, _integer(safe), SCAN)])
     if value.definition is not None and value.uses == 1:

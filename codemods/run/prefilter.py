@@ -107,14 +107,37 @@ def door_words(surface) -> set[str]:
     return words
 
 
+class WithSpreads(Prefilter):
+    """The finding words, or a door and a `**` spread: `create(**build_params())` may carry a
+    limit that only the imported helper's module writes (clientindex.ReturnedDict)."""
+
+    __slots__ = ("doors",)
+
+    def __init__(self, words: Iterable[str], doors: Prefilter):
+        super().__init__(words)
+        self.doors = doors
+
+    def __call__(self, data: bytes) -> bool:
+        return Prefilter.__call__(self, data) or (b"**" in data and self.doors(data))
+
+
 @lru_cache(maxsize=16)
 def for_findings(*knowledges) -> Prefilter:
     """One prefilter for the files of a run: the words of every set of rules its settings load
     (a superset never skips a file some rules need)."""
     words: set[str] = set()
+    doors: set[str] = set()
     for knowledge in knowledges:
         words |= finding_words(knowledge)
-    return Prefilter(words)
+        for surface in knowledge.surfaces:
+            doors |= {word for word in door_words(surface) if _telling(word)}
+    return WithSpreads(words, Prefilter(doors))
+
+
+def _telling(word: str) -> bool:
+    """A door word that says an LLM call by itself: a dotted method (`completions.create`), a class
+    (`ChatOpenAI`), a path, or a long name (`generate_content`); not `chat`, `call`, `generate`."""
+    return "." in word or "/" in word or (word[:1].isupper() and len(word) >= 4) or len(word) >= 12
 
 
 def site_words(knowledge) -> set[str]:
