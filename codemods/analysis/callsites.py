@@ -24,7 +24,7 @@ from ..knowledge.config import Settings
 from .clients import environment_writes
 from .environment import Environment
 from .limits import LimitParam
-from .nodes import walk
+from .nodes import is_self_attribute, walk
 from .receivers import binding_call, chain, receiver, redirected_clients, subclassed
 from .scopes import Scopes
 from .source import Source, order
@@ -79,6 +79,7 @@ class CallSiteFinder:
         self.env: Environment = getattr(index, "environment", None) or Environment()
         self.redirected: dict[str, int] = {}  # `client.base_url = ...` after construction: name -> line
         self.proxies: dict[str, str] = {}  # `litellm = LazyLiteLLM()` of this module: name -> the module it forwards to
+        self.callable_doors = False  # the module names the SDK of a door that is its instance's call (`llm(...)`)
         self._kinds = knowledge.kinds
 
     def prepare(self, module: ast.Module) -> None:
@@ -141,6 +142,8 @@ class CallSiteFinder:
         calls.sort(key=lambda call: (call.lineno, call.col_offset))
         self.scopes = Scopes(module, walked, parents, order)
         text = self.source.text
+        words = self.knowledge.callable_words
+        self.callable_doors = bool(words) and any(word in text for word in words)
         if "__getattr__" in text:
             from .clientindex import module_proxies
 
@@ -179,6 +182,9 @@ class CallSiteFinder:
             if site is not None:
                 return site
         found = self.knowledge.surfaces_for_method(names)
+        if not found and self.callable_doors and (type(call.func) is ast.Name or is_self_attribute(call.func)):
+            # `llm(prompt, max_tokens=64)` on a `Llama(...)`: the instance itself is the door
+            names, root, found = ("__call__",), call.func, self.knowledge.surfaces_for_method(("__call__",))
         if not found:
             return None
         traced = receiver(self, root, call, names) if root is not None else None

@@ -54,6 +54,10 @@ class Knowledge:
         self._retirements: dict[tuple[int, Optional[str]], Model] = {}  # (id of a curated row, provider) -> merged row
         self.models = models
         self.surfaces = surfaces
+        # a door that is its instance's call (`llm(...)`, methods = ["__call__"]) is looked for only
+        # in a module that names its SDK (`sdk_words`): every bare call would ask otherwise
+        self.callable_words = tuple(sorted({w for s in surfaces if "__call__" in getattr(s.options, "methods", ())
+                                            for w in getattr(s.options, "sdk_words", ())}))
         self.checks = {c.code: c for c in checks}
         self.digest = ""  # set by load(): a hash of the rules files' bytes
         self._exact: dict[str, Model] = {}
