@@ -154,6 +154,26 @@ class CallSiteFinder:
         if "base_url" in text or "api_base" in text:
             self.redirected = redirected_clients(self, assigns)
 
+    def _aliased(self, name: ast.Name) -> Optional[tuple[tuple[str, ...], ast.expr]]:
+        """The attribute chain a name holds (`api = client.beta.messages`): its names and its root.
+        Of `a.beta.messages if x else a.messages` the part both arms end with, on one root."""
+        found = self.r.assigned_value(name)
+        value = found[0] if found is not None else None
+        arms = [value.body, value.orelse] if type(value) is ast.IfExp else [value]
+        chains = [chain(self, arm) for arm in arms if type(arm) is ast.Attribute]
+        if not chains or len(chains) != len(arms):
+            return None
+        roots = {getattr(root, "id", None) for _, root in chains}
+        if len(roots) != 1 or None in roots:
+            return None
+        common: tuple[str, ...] = chains[0][0]
+        for names, _ in chains[1:]:
+            size = 0
+            while size < min(len(common), len(names)) and common[-1 - size] == names[-1 - size]:
+                size += 1
+            common = common[len(common) - size:]
+        return (common, chains[0][1]) if common else None
+
     # -- positions -------------------------------------------------------------------------
     def span(self, node: ast.AST) -> tuple[int, int, int, int]:
         """(line, column, end line, end column): lines 1-based, columns 0-based."""
@@ -182,6 +202,11 @@ class CallSiteFinder:
             if site is not None:
                 return site
         found = self.knowledge.surfaces_for_method(names)
+        if not found and type(root) is ast.Name:
+            aliased = self._aliased(root)  # `api = client.messages` (or `client.beta.messages if betas else ...`)
+            if aliased is not None:
+                names, root = (*aliased[0], *names), aliased[1]
+                found = self.knowledge.surfaces_for_method(names)
         if not found and self.callable_doors and (type(call.func) is ast.Name or is_self_attribute(call.func)):
             # `llm(prompt, max_tokens=64)` on a `Llama(...)`: the instance itself is the door
             names, root, found = ("__call__",), call.func, self.knowledge.surfaces_for_method(("__call__",))
