@@ -84,3 +84,15 @@ def test_a_pydantic_ai_agent_takes_its_provider_from_the_model_prefix(tmp_path: 
         "local = Agent('ollama:qwen2.5', model_settings=ModelSettings(max_tokens=512))\n")
     rows = [(s["row"], s["provider"], s["provider_source"]) for s in json.loads(tokenfix("sites", "--format", "json", str(tmp_path)).stdout)["sites"]]
     assert [row[:2] for row in rows] == [(3, "groq"), (4, "ollama")], rows
+
+
+def test_a_bare_call_in_a_llama_cpp_module_is_a_door_only_on_a_llama(tmp_path: Path) -> None:
+    """`llm(prompt, ...)` on a `Llama(...)` is its door; `PromptTemplate()` beside it is not."""
+    (tmp_path / "a.py").write_text(
+        "from llama_cpp import Llama\n\n\nclass Local:\n    def __init__(self, path):\n"
+        "        self.template = PromptTemplate()\n        self.path = path\n\n"
+        "    def _model(self):\n        return Llama(model_path=self.path)\n\n"
+        "    def ask(self, prompt):\n        model = self._model()\n        print(prompt)\n"
+        "        return model(prompt, max_tokens=64)\n")
+    rows = [(s["row"], s["surface"]) for s in json.loads(tokenfix("sites", "--format", "json", str(tmp_path)).stdout)["sites"]]
+    assert rows == [(15, "llama_cpp.Llama")]

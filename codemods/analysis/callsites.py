@@ -213,6 +213,8 @@ class CallSiteFinder:
         if not found:
             return None
         traced = receiver(self, root, call, names) if root is not None else None
+        if names == ("__call__",) and (traced is None or traced.construction is None):
+            return None  # only an instance traced to its construction is a door when called: not every bare call
         for surface, method in found:  # the first door whose SDK the receiver is (sdk_call.py), in order
             site = kinds[surface.kind].at_method(self, call, surface, method, traced)
             if site is not None:
