@@ -79,6 +79,8 @@ def infer(finder: "CallSiteFinder", call: ast.Call, surface: Surface, method: st
         shown = ", ".join(str(n) for n in receiver.candidates)
         if receiver.injected:
             target.note(call.lineno, f"the client is the caller's, else the one built on line {shown}: target unknown")
+        elif receiver.union:
+            target.note(call.lineno, f"the parameter of line {shown} may hold any of {receiver.union} client classes: target unknown")
         else:
             target.note(call.lineno, f"the client is built in {len(receiver.candidates)} places (lines {shown}): target ambiguous")
         sdks = receiver.candidate_sdks

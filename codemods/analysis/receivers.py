@@ -27,12 +27,12 @@ if TYPE_CHECKING:
 class Receiver:
     """What an expression that a method is called on was built from."""
 
-    __slots__ = ("facts", "construction", "module", "function", "candidates", "annotated", "candidate_sdks", "injected")
+    __slots__ = ("facts", "construction", "module", "function", "candidates", "annotated", "candidate_sdks", "injected", "union")
 
     def __init__(self, construction: Optional[ast.Call] = None, module: Optional[str] = None, function: bool = False,
                  candidates: Sequence[int] = (), facts: Optional[ClientFacts] = None,
                  annotated: Optional[tuple[str, ast.arg]] = None, candidate_sdks: Sequence[Optional[str]] = (),
-                 injected: bool = False):
+                 injected: bool = False, union: int = 0):
         self.facts = facts  # a client built in another module of the run
         self.construction = construction
         self.module = module
@@ -41,6 +41,7 @@ class Receiver:
         self.annotated = annotated  # a parameter annotated with a client class: (its qualified name, the parameter)
         self.candidate_sdks = tuple(candidate_sdks)  # the provider whose SDK each of the candidates is (None: not known)
         self.injected = injected  # `client or OpenAI()`: the caller's client, else the one built here
+        self.union = union  # `client: Anthropic | AnthropicVertex`: how many client classes the annotation allows
 
 
 def chain(finder: "CallSiteFinder", func: ast.expr) -> tuple[tuple[str, ...], Optional[ast.expr]]:
@@ -89,6 +90,9 @@ def receiver(finder: "CallSiteFinder", root: ast.expr, call: ast.Call, names: Se
         annotated = annotated_parameter(finder, root)
         if annotated is not None:
             return Receiver(annotated=annotated)
+        union = _annotated_union(finder, root)
+        if union is not None:
+            return union
         reached = _reaching_value(finder, root)
         if isinstance(reached, ast.Call):
             return through_factory(finder, reached, call)
@@ -180,6 +184,41 @@ def annotated_parameter(finder: "CallSiteFinder", name: ast.Name) -> Optional[tu
         if finder.knowledge.provider_for_client(qualified) is not None:
             return qualified, arg
     return None
+
+
+def _annotated_union(finder: "CallSiteFinder", name: ast.Name) -> Optional[Receiver]:
+    """`client: Anthropic | AnthropicVertex | AnthropicBedrock`, or a module-level alias of such a
+    union (`AnthropicClient = ...`): a parameter that may hold any of several clients, each of a
+    known SDK. Which one is the caller's choice: the door is seen where every one is the door's
+    SDK, the target is not."""
+    r = finder.r
+    assignment = r.single_assignment(name)
+    arg = getattr(assignment, "node", None)
+    if not isinstance(arg, ast.arg) or arg.annotation is None:
+        return None
+    annotation = arg.annotation
+    if isinstance(annotation, ast.Name):
+        bound = r.assigned_value(annotation)
+        annotation = bound[0] if bound is not None else annotation
+    sides: list[ast.expr] = []
+    todo = [annotation]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            todo += [node.left, node.right]
+        elif isinstance(node, ast.Subscript) and r.qualified_names(node.value) & _OPTIONAL:
+            todo += list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+        elif not _is_none(node):
+            sides.append(node)
+    if len(sides) < 2:
+        return None
+    sdks = []
+    for side in sides:
+        provider = next((p for q in sorted(r.qualified_names(side)) if (p := finder.knowledge.provider_for_client(q)) is not None), None)
+        if provider is None:
+            return None
+        sdks.append(provider.id)
+    return Receiver(candidates=[arg.lineno], candidate_sdks=sdks, union=len(sides))
 
 
 _OPTIONAL = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional", "Optional", "Union"})
