@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Optional
 
 _KEY_LENGTH = 6  # a key this long is rare in code that is not about the words it stands for
 
@@ -109,16 +109,30 @@ def door_words(surface) -> set[str]:
 
 class WithSpreads(Prefilter):
     """The finding words, or a door and a `**` spread: `create(**build_params())` may carry a
-    limit that only the imported helper's module writes (clientindex.ReturnedDict)."""
+    limit that only the imported helper's module writes (clientindex.ReturnedDict). The door
+    words' own prefilter is built when a file first needs it (most runs' files say a limit word
+    or have no `**`)."""
 
-    __slots__ = ("doors",)
+    __slots__ = ("knowledges", "_doors")
 
-    def __init__(self, words: Iterable[str], doors: Prefilter):
+    def __init__(self, words: Iterable[str], knowledges: tuple):
         super().__init__(words)
-        self.doors = doors
+        self.knowledges = knowledges
+        self._doors: Optional[Prefilter] = None
+
+    @property
+    def door_words(self) -> tuple[str, ...]:
+        return tuple(sorted({word for knowledge in self.knowledges for surface in knowledge.surfaces
+                             for word in door_words(surface) if _telling(word)}))
 
     def __call__(self, data: bytes) -> bool:
-        return Prefilter.__call__(self, data) or (b"**" in data and self.doors(data))
+        if Prefilter.__call__(self, data):
+            return True
+        if b"**" not in data:
+            return False
+        if self._doors is None:
+            self._doors = Prefilter(self.door_words)
+        return self._doors(data)
 
 
 @lru_cache(maxsize=16)
@@ -126,18 +140,16 @@ def for_findings(*knowledges) -> Prefilter:
     """One prefilter for the files of a run: the words of every set of rules its settings load
     (a superset never skips a file some rules need)."""
     words: set[str] = set()
-    doors: set[str] = set()
     for knowledge in knowledges:
         words |= finding_words(knowledge)
-        for surface in knowledge.surfaces:
-            doors |= {word for word in door_words(surface) if _telling(word)}
-    return WithSpreads(words, Prefilter(doors))
+    return WithSpreads(words, knowledges)
 
 
 def _telling(word: str) -> bool:
-    """A door word that says an LLM call by itself: a dotted method (`completions.create`), a class
-    (`ChatOpenAI`), a path, or a long name (`generate_content`); not `chat`, `call`, `generate`."""
-    return "." in word or "/" in word or (word[:1].isupper() and len(word) >= 4) or len(word) >= 12
+    """A door word that says an LLM call by itself: a dotted method (`completions.create`), a path,
+    or a long name (`generate_content`); not `chat`, `call`, `generate`, nor a class (whose
+    construction with a helper's `**params` is rarer than the search it would cost)."""
+    return "." in word or "/" in word or (len(word) >= 12 and not word[:1].isupper())
 
 
 def site_words(knowledge) -> set[str]:
