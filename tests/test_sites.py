@@ -96,3 +96,13 @@ def test_a_bare_call_in_a_llama_cpp_module_is_a_door_only_on_a_llama(tmp_path: P
         "        return model(prompt, max_tokens=64)\n")
     rows = [(s["row"], s["surface"]) for s in json.loads(tokenfix("sites", "--format", "json", str(tmp_path)).stdout)["sites"]]
     assert rows == [(15, "llama_cpp.Llama")]
+
+
+def test_an_invoke_model_of_an_embedding_model_is_no_door(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(
+        "import json\nimport boto3\n\nrt = boto3.client('bedrock-runtime')\n"
+        "rt.invoke_model(modelId='amazon.titan-embed-text-v2:0', body=json.dumps({'inputText': 'x'}))\n"
+        "rt.invoke_model(modelId='cohere.embed-english-v3', body=json.dumps({'texts': ['x'], 'input_type': 'search_query'}))\n"
+        "rt.invoke_model(modelId='meta.llama3-8b-instruct-v1:0', body=json.dumps({'prompt': 'x', 'max_gen_len': 64}))\n")
+    rows = [(s["row"], s["surface"]) for s in json.loads(tokenfix("sites", "--format", "json", str(tmp_path)).stdout)["sites"]]
+    assert rows == [(7, "bedrock.invoke_model.meta")]

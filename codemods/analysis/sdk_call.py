@@ -37,6 +37,8 @@ def sdk_site(finder: CallSiteFinder, call: ast.Call, surface: Surface, method: s
         return None
     if options.model_pattern and not re.search(options.model_pattern, inferred.target.model_name or ""):
         return None  # another row of this method's serves that model (or none is seen: the last row)
+    if options.model_exclude and re.search(options.model_exclude, inferred.target.model_name or ""):
+        return None  # `invoke_model` of an embedding or image model: no output tokens to limit
     keywords = {k.arg: k for k in call.keywords if k.arg is not None}
     body = None
     if options.body_keyword:

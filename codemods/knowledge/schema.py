@@ -132,6 +132,7 @@ class SdkCall:
     body_keyword: Optional[str] = None
     # rows sharing a method are told apart by the model (a regex on its id) and a key the body has
     model_pattern: str = ""
+    model_exclude: str = ""  # a model id this matches is no text generation (an embedding, an image model): not this door
     body_marker: Optional[str] = None
     # what a file of this door's SDK says (its package): the prefilter's word for a required door
     # whose method another SDK's optional door shares (Anthropic's legacy `completions.create`)
