@@ -159,14 +159,20 @@ class Resolver:
             names = self._through_proxy(node, names)
         return names
 
-    def _through_proxy(self, node: ast.AST, names: set[str]) -> set[str]:
-        base = node
+    def _base_binding(self, expr: ast.AST) -> tuple[Optional[ast.Name], Optional[ast.AST]]:
+        """The name an attribute chain starts from (`cfg` of `cfg.Config.MODEL`), and the node its
+        one binding is (an import's alias, an assignment's target), or None for either."""
+        base = expr
         while type(base) is ast.Attribute:
             base = base.value
         if type(base) is not ast.Name:
+            return None, None
+        return base, getattr(self.single_assignment(base), "node", None)
+
+    def _through_proxy(self, node: ast.AST, names: set[str]) -> set[str]:
+        base, bound = self._base_binding(node)
+        if base is None:
             return names
-        assignment = self.single_assignment(base)
-        bound = getattr(assignment, "node", None)
         local = getattr(self._v, "proxies", {})
         statement = self.parent(bound) if type(bound) is ast.Name else None
         if base.id in local and type(statement) is ast.Assign and type(self.parent(statement)) is ast.Module:
@@ -323,13 +329,8 @@ class Resolver:
         constants = getattr(index, "constants", None)
         if not constants:
             return None
-        base = expr
-        while type(base) is ast.Attribute:
-            base = base.value
-        if type(base) is not ast.Name:
-            return None
-        assignment = self.single_assignment(base)
-        if assignment is None or not isinstance(assignment.node, (ast.alias, ast.Import, ast.ImportFrom)):
+        _, bound = self._base_binding(expr)
+        if not isinstance(bound, (ast.alias, ast.Import, ast.ImportFrom)):
             return None
         for name in sorted(self.qualified_names(expr)):
             for absolute in absolute_names(name, self._v.module_names):
