@@ -27,9 +27,10 @@ def test_the_shipped_rules_give_the_words_every_finding_needs() -> None:
                                   b"invoke_model", b"invoke_model_with_response_stream",  # Claude on Bedrock requires it
                                   # Anthropic's legacy completions.create requires max_tokens_to_sample: OpenAI's
                                   # completions.create does not, so the word is the SDK's package
-                                  b"anthropic"}
+                                  b"anthropic",
+                                  b"claude"}  # TOK012: a Claude model through an OpenAI-compatible door, with no limit
     assert b"completions.create" not in SHIPPED.words
-    assert SHIPPED.keys == (b"message", b"_tokens", b"invoke_model", b"maxToken", b"_predict", b"max_gen_len", b"anthropic")
+    assert SHIPPED.keys == (b"message", b"_tokens", b"invoke_model", b"maxToken", b"_predict", b"max_gen_len", b"anthropic", b"claude")
 
 
 def test_the_inventory_reads_every_file_that_names_a_door() -> None:

@@ -31,10 +31,12 @@ class Context:
     settings: Settings
     declared: Mapping[str, Any] = field(default_factory=dict)
 
-    def safe_default(self, site: CallSite) -> SafeDefault:
+    def safe_default(self, site: CallSite, model=None) -> SafeDefault:
+        """The safe default for the call's model, or for `model` where a check knows it better
+        (TOK012: the native row of a gateway's `vendor/model` id)."""
         cap, reason = surface_cap(site)
         return safe_default(
-            site.target.model,
+            model if model is not None else site.target.model,
             input_reserve=self.settings.input_reserve,
             buffer=self.settings.buffer,
             default_max_tokens=self.settings.default_max_tokens,
@@ -208,6 +210,16 @@ class KeywordName(Located):
         self.lineno = self.end_lineno = keyword.lineno
         self.col_offset = keyword.col_offset
         self.end_col_offset = keyword.col_offset + len(keyword.arg or "")  # limit names are ASCII
+
+
+def adding_keyword(name: str, value: int):
+    """A missing limit added to the call as a keyword: it takes the line break before `)`, and every
+    comment stays (fixes/edits.py)."""
+    def make(call):
+        from ..fixes.edits import integer, with_keyword  # LibCST only when a fix is made
+
+        return with_keyword(call, name, integer(value))
+    return make
 
 
 def value_fix(value: "IntValue", safe: int, applicability: str) -> Optional[Fix]:

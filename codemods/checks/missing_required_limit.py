@@ -6,7 +6,7 @@ from typing import Iterator
 
 from ..analysis.callsites import CallSite
 from ..output.findings import KEEPS, SAFE, UNSAFE, Finding, Fix, Replacement
-from . import RETIRED_NO_FIX, Check, Context, retired
+from . import RETIRED_NO_FIX, Check, Context, adding_keyword, retired
 
 
 class MissingRequiredLimit(Check):
@@ -29,13 +29,6 @@ class MissingRequiredLimit(Check):
             applicability = SAFE if site.door_seen else UNSAFE
             if not site.door_seen:
                 message += " (the receiver is not traced to this SDK's client: check it is one before adding the limit)"
-            fix = Fix(applicability, f"Add `{name}={safe.value}`", [Replacement(site.call, ("Call",), _adding(name, safe.value), KEEPS)])
+            fix = Fix(applicability, f"Add `{name}={safe.value}`", [Replacement(site.call, ("Call",), adding_keyword(name, safe.value), KEEPS)])
         yield self.finding(message, site.call, site, fix)
 
-
-def _adding(name: str, value: int):
-    def make(call):
-        from ..fixes.edits import integer, with_keyword
-
-        return with_keyword(call, name, integer(value))
-    return make

@@ -331,8 +331,11 @@ def _load_cached(extra: tuple[Path, ...]) -> Knowledge:
             c = build(CheckInfo, entry, where, ("code", "name", "severity", "summary", "fix", "docs", "source"))
             if "threshold" in c.options and not _positive(c.options["threshold"]):
                 raise KnowledgeError(f"{where}: options.threshold must be a positive integer, not {c.options['threshold']!r:.80}")
-            if c.needs not in ("limit", "required-door"):
-                raise KnowledgeError(f"{where}: needs must be \"limit\" or \"required-door\", not {c.needs!r:.80}")
+            if c.needs not in ("limit", "required-door", "words"):
+                raise KnowledgeError(f"{where}: needs must be \"limit\", \"required-door\" or \"words\", not {c.needs!r:.80}")
+            if c.needs == "words" and not (isinstance(c.options.get("words"), list) and c.options["words"]
+                                           and all(isinstance(w, str) and w for w in c.options["words"])):
+                raise KnowledgeError(f"{where}: needs = \"words\" takes a non-empty list of words in options.words")
             checks[c.code] = c
         for i, entry in enumerate(data.get("http_library", [])):
             lib = build(HttpLibrary, entry, f"{path}: http_library #{i + 1}", ("id", "source"))

@@ -48,6 +48,11 @@ class Provider:
     caps_excess: bool = False  # a limit above the model's cap is lowered to it, not refused (TOK001/TOK006 stay silent)
     thinking_counts: bool = False  # a reasoning model's thinking is spent inside the output limit (sourced where true)
     range_checked: bool = False  # a max_tokens above the model's cap fails (DeepSeek's [1, 8192])
+    requires_limit: bool = False  # its own API refuses a request without an output limit (Anthropic's Messages API)
+    # the limit this endpoint sends upstream when an OpenAI-format request carries none (a gateway's
+    # default), and how that is known
+    missing_limit: Optional[int] = None
+    missing_limit_source: str = ""
 
     @property
     def api_versioned(self) -> bool:
@@ -175,7 +180,8 @@ class CheckInfo:
     default: bool = True  # enabled unless selected otherwise
     options: dict = field(default_factory=dict, hash=False, compare=False)
     # what a file must say for the check to have anything to report (the prefilter's words):
-    # "limit", a limit name; "required-door", a door of a surface whose limit is required
+    # "limit", a limit name; "required-door", a door of a surface whose limit is required;
+    # "words", one of the check's own `options.words` (TOK012: the name of a model family)
     needs: str = "limit"
 
 
@@ -196,7 +202,7 @@ _TABLE_VALUES = {
     "keyword_since": (str, "version strings"),
     "routing": (str, "provider ids"),
     "nonstreaming_model_caps": (int, "positive integers"),
-    "options": ((str, int, float, bool), "strings, numbers or booleans"),
+    "options": ((str, int, float, bool), "strings, numbers, booleans or lists of strings"),
 }
 
 
@@ -209,8 +215,10 @@ def _check_value(where: str, key: str, value: Any, annotation: str) -> None:
     or `id = 5` would surface as a traceback far from the file that holds it."""
     if annotation == "dict":
         kind, what = _TABLE_VALUES.get(key, ((str, int, float, bool), "strings, numbers or booleans"))
+        scalars = key == "options"  # a check's options may also hold lists of strings (TOK012's doors)
         good = isinstance(value, dict) and all(
-            isinstance(v, kind) and (kind is not int or _positive(v)) for v in value.values())
+            (isinstance(v, kind) and (kind is not int or _positive(v)))
+            or (scalars and isinstance(v, list) and all(isinstance(item, str) for item in v)) for v in value.values())
         if not good:
             raise KnowledgeError(f"{where}: {key} must be a table of {what}, not {value!r:.80}")
         return

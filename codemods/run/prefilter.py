@@ -77,6 +77,9 @@ def finding_words(knowledge) -> set[str]:
     """The words a file must hold for any enabled check of these rules to report anything."""
     needs = {check.needs for check in knowledge.checks.values()}
     words = set(knowledge.limit_names) if "limit" in needs else set()
+    for check in knowledge.checks.values():
+        if check.needs == "words":  # a check whose trigger is a word of its own (TOK012: a model's name)
+            words.update(check.options.get("words", ()))
     if "required-door" in needs:
         for surface in knowledge.surfaces:
             if surface.required:
