@@ -52,6 +52,7 @@ class CallSite:
     line: int = 0
     door_seen: bool = True  # the surface is known from the call's name or receiver, not guessed from its method and model
     ignored: list[LimitParam] = field(default_factory=list)  # written where the door drops it (ignored_keywords)
+    scope: Optional[ast.AST] = None  # the function (or module) the call is in, where its surface has stop_fields (TOK013)
 
 
 class CallSiteFinder:
@@ -94,6 +95,8 @@ class CallSiteFinder:
         for call in self.calls:
             site = self._analyse(call)
             if site is not None:
+                if site.surface.stop_fields:
+                    site.scope = self._scope_of(call)
                 self.sites.append(site)
         if any(site.surface.kind == "constructor" for site in self.sites):
             self._assigned_limits()
@@ -153,6 +156,13 @@ class CallSiteFinder:
             self.env = self.env.with_writes(environment_writes(self, [*assigns, *calls]))
         if "base_url" in text or "api_base" in text:
             self.redirected = redirected_clients(self, assigns)
+
+    def _scope_of(self, node: ast.AST) -> Optional[ast.AST]:
+        """The function, lambda or module a node is written in."""
+        current = self.parents.get(id(node))
+        while current is not None and not isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)):
+            current = self.parents.get(id(current))
+        return current
 
     def _aliased(self, name: ast.Name) -> Optional[tuple[tuple[str, ...], ast.expr]]:
         """The attribute chain a name holds (`api = client.beta.messages`): its names and its root.

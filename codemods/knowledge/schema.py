@@ -111,6 +111,9 @@ class Surface:
     min_limit: Optional[int] = None
     min_limit_models: str = ""
     min_limit_error: str = ""
+    # the response fields that say an answer was cut at the limit (Chat Completions' finish_reason,
+    # Anthropic's stop_reason): TOK013 asks that code reading the answer reads one of them
+    stop_fields: tuple[str, ...] = ()
     options: Any = field(default=None, hash=False, compare=False)
 
 
