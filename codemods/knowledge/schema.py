@@ -111,6 +111,10 @@ class Surface:
     min_limit: Optional[int] = None
     min_limit_models: str = ""
     min_limit_error: str = ""
+    # a key of a keyword's dict the limit must exceed ("thinking.budget_tokens": Anthropic's extended
+    # thinking spends its budget inside max_tokens), and the API's error when it does not
+    limit_above: str = ""
+    limit_above_error: str = ""
     # the response fields that say an answer was cut at the limit (Chat Completions' finish_reason,
     # Anthropic's stop_reason): TOK013 asks that code reading the answer reads one of them
     stop_fields: tuple[str, ...] = ()
