@@ -24,9 +24,13 @@ class ReasoningBudgetTooSmall(Check):
             value = limit.resolved
             if value is None or value.value <= 0 or value.value >= reserve:
                 continue
+            # the reserve is OpenAI's own advice; elsewhere only the fact that thinking counts is sourced
+            advice = (f"OpenAI's reasoning guide recommends reserving at least {reserve:,} tokens for reasoning and output"
+                      if provider.id in self.info.options.get("guide_providers", ("openai", "azure"))
+                      else f"on {provider.name} the thinking is spent inside the limit too (the reserve asked here is {reserve:,})")
             message = (
                 f"{model.id} is a reasoning model: its reasoning tokens count against `{limit.name}={value.value:,}`, "
                 f"which leaves little or nothing for the visible answer (finish_reason \"length\", or an incomplete "
-                f"response); OpenAI's reasoning guide recommends reserving at least {reserve:,} tokens for reasoning and output"
+                f"response); {advice}"
             )
             yield self.finding(message, limit.owner, site)
