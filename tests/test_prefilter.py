@@ -89,6 +89,17 @@ def test_a_raw_post_to_anthropic_without_a_limit_is_analysed(tmp_path: Path) -> 
     '''))
     res = tokenfix("check", "--no-cache", "--format", "concise", "post.py", cwd=tmp_path)
     assert res.returncode == 1 and b"TOK005" in res.stdout, res.stdout + res.stderr
+    # the same through a gateway that says neither "anthropic" nor "claude" (words other checks bring):
+    # only the required door's own word, its path, lets it through
+    (tmp_path / "post.py").write_text(textwrap.dedent('''\
+        import requests
+
+        def ask(prompt):
+            return requests.post("https://llm.internal.example/v1/messages",
+                                 json={"model": "house-model", "messages": [{"role": "user", "content": prompt}]})
+    '''))
+    res = tokenfix("check", "--no-cache", "--format", "concise", "post.py", cwd=tmp_path)
+    assert res.returncode == 1 and b"TOK005" in res.stdout, res.stdout + res.stderr
 
 
 def test_a_limit_name_of_extra_rules_passes_the_prefilter(tmp_path: Path) -> None:
