@@ -212,7 +212,7 @@ class CallSiteFinder:
             if site is not None:
                 return site
         found = self.knowledge.surfaces_for_method(names)
-        if not found and type(root) is ast.Name:
+        if not found and type(root) is ast.Name and self.knowledge.ends_a_method(names[-1]):
             aliased = self._aliased(root)  # `api = client.messages` (or `client.beta.messages if betas else ...`)
             if aliased is not None:
                 names, root = (*aliased[0], *names), aliased[1]

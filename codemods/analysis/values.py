@@ -145,6 +145,7 @@ class Resolver:
 
     def __init__(self, visitor):
         self._v = visitor
+        self._attributes: dict[tuple[int, str], Optional[tuple[ast.expr, bool]]] = {}  # instance_attribute, per class and name
 
     # -- metadata helpers ------------------------------------------------------------------
     def parent(self, node: ast.AST) -> Optional[ast.AST]:
@@ -299,10 +300,16 @@ class Resolver:
         owner = self._enclosing_class(expr)
         if owner is None:
             return None
+        key = (id(owner), expr.attr)
+        if key not in self._attributes:  # asked for each `self.x` a call reads, as a string and as an int
+            self._attributes[key] = self._instance_attribute(owner, expr.attr)
+        return self._attributes[key]
+
+    def _instance_attribute(self, owner: ast.ClassDef, attr: str) -> Optional[tuple[ast.expr, bool]]:
         found = []
         for other in getattr(self._v, "assigns", ()):
             for target in other.targets:
-                if type(target) is ast.Attribute and target.attr == expr.attr and type(target.value) is ast.Name \
+                if type(target) is ast.Attribute and target.attr == attr and type(target.value) is ast.Name \
                         and target.value.id == "self" and self._enclosing_class(other) is owner:
                     found.append(other)
         if len(found) != 1 or len(found[0].targets) != 1:

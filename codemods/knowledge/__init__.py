@@ -260,6 +260,11 @@ class Knowledge:
             found.sort(key=lambda f: (-f[0], f[1]))
         return [(surface, method) for _, _, surface, method in found]
 
+    def ends_a_method(self, name: str) -> bool:
+        """Whether some door's method chain ends in `name` (`create`): asked before tracing an alias,
+        so that `items.append(...)` costs nothing."""
+        return name in self._methods
+
     def surface_for_function(self, qualified_name: str) -> Optional[Surface]:
         return self._functions.get(qualified_name)
 
