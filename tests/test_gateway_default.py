@@ -40,3 +40,19 @@ def test_a_check_that_needs_words_names_them(tmp_path: Path) -> None:
                      'source = "https://x"\nneeds = "words"\noptions = { doors = [] }\n')
     with pytest.raises(KnowledgeError, match="needs = \"words\" takes a non-empty list of words"):
         load([rules])
+
+
+FAR_BELOW = (b'from openai import OpenAI\n\nclient = OpenAI(base_url="https://llm.corp.example/v1")\n\n\n'
+             b'def ask(q):\n'
+             b'    r = client.chat.completions.create(model="claude-opus-4-5", messages=[{"role": "user", "content": q}], max_tokens=1024)\n'
+             b'    return r.choices[0].message.content\n')
+
+
+def test_a_far_below_limit_through_a_gateway_is_tok012s_alone() -> None:
+    """TOK013, when selected, leaves the call TOK012 reports (one finding, the one with a fix);
+    with TOK012 ignored, TOK013 still says it."""
+    both = analyze(FAR_BELOW, "a.py", load(), Settings(extend_select=("TOK013",)))
+    assert [(f.row, f.code) for f in both.findings] == [(7, "TOK012")]
+    assert both.findings[0].fix.applicability == "unsafe" and both.findings[0].fix.message == "Replace with 32768"
+    alone = analyze(FAR_BELOW, "a.py", load(), Settings(extend_select=("TOK013",), ignore=("TOK012",)))
+    assert [(f.row, f.code) for f in alone.findings] == [(7, "TOK013")]

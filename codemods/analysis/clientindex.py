@@ -152,8 +152,10 @@ class Directory:
 
 
 def _sdk_packages(knowledge: Knowledge) -> set[str]:
-    """The SDK packages whose version decides whether a keyword exists (rules: keyword_since)."""
-    return {key.split(".", 1)[0] for provider in knowledge.providers.values() for key in provider.keyword_since}
+    """The SDK packages whose version decides whether a keyword exists (rules: keyword_since) or
+    what a library sends for a missing limit (a surface's missing_limit_package)."""
+    return ({key.split(".", 1)[0] for provider in knowledge.providers.values() for key in provider.keyword_since}
+            | {surface.missing_limit_package for surface in knowledge.surfaces if surface.missing_limit_package})
 
 
 def _env_vars(knowledge: Knowledge) -> set[str]:

@@ -241,12 +241,13 @@ def value_fix(value: "IntValue", safe: int, applicability: str) -> Optional[Fix]
 
 
 def all_checks(knowledge: Knowledge) -> list[Check]:
-    """Every check module in this package, in code order."""
+    """Every check module in this package, in code order: each check once, from its own module
+    (TOK013 imports TOK012's reader)."""
     found: list[Check] = []
     for info in pkgutil.iter_modules(__path__):
         module = importlib.import_module(f"{__name__}.{info.name}")
         for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Check) and value is not Check and value.CODE:
+            if isinstance(value, type) and issubclass(value, Check) and value.__module__ == module.__name__ and value.CODE:
                 found.append(value(knowledge))
     return sorted(found, key=lambda c: c.CODE)
 

@@ -118,6 +118,13 @@ class Surface:
     # the response fields that say an answer was cut at the limit (Chat Completions' finish_reason,
     # Anthropic's stop_reason): TOK013 asks that code reading the answer reads one of them
     stop_fields: tuple[str, ...] = ()
+    # the limit the library itself sends when the code gives none, in releases of its package
+    # before `missing_limit_until` (LiteLLM's flat 4,096 for Anthropic before 1.81): TOK012
+    # reports the call where the project allows such a release
+    missing_limit: Optional[int] = None
+    missing_limit_until: str = ""
+    missing_limit_package: str = ""
+    missing_limit_source: str = ""
     options: Any = field(default=None, hash=False, compare=False)
 
 
