@@ -321,25 +321,26 @@ def _problems(result: RunResult, err) -> None:
 
 
 def _summary(mode: str, result: RunResult, remaining, fixed, changed_files) -> str:
-    files = plural(result.checked, "file")
+    # "(276 files checked, 1 error)": what was checked, then what was not
+    files = plural(result.checked, "file") + " checked"
     if result.generated:
         files += f", {result.generated} @generated skipped"
     if result.errors:
         files += f", {plural(len(result.errors), 'error')}"
     if mode == "diff":
         if not changed_files:
-            return f"No changes to make ({files} checked)."
-        return f"Would fix {plural(sum(1 for f in result.findings if f.fixed), 'finding')} in {plural(len(changed_files), 'file')} ({files} checked)."
+            return f"No changes to make ({files})."
+        return f"Would fix {plural(sum(1 for f in result.findings if f.fixed), 'finding')} in {plural(len(changed_files), 'file')} ({files})."
     if mode == "fix":
         text = f"Fixed {plural(len(fixed), 'finding')} in {plural(len(changed_files), 'file')}"
-        return text + (f", {len(remaining)} remaining" if remaining else "") + f" ({files} checked)."
+        return text + (f", {len(remaining)} remaining" if remaining else "") + f" ({files})."
     if not remaining and not result.errors:
-        return f"All checks passed ({files} checked)."
+        return f"All checks passed ({files})."
     if not remaining:
-        return f"No findings, but not every file could be checked ({files} checked)."
+        return f"No findings, but not every file could be checked ({files})."
     safe = sum(1 for f in remaining if f.fix is not None and f.fix.applicability == "safe")
     unsafe = sum(1 for f in remaining if f.fix is not None and f.fix.applicability == "unsafe")
-    text = f"Found {plural(len(remaining), 'finding')} ({files} checked)."
+    text = f"Found {plural(len(remaining), 'finding')} ({files})."
     if safe:
         text += f" {safe} fixable with `tokenfix fix`."
     if unsafe:
@@ -352,10 +353,7 @@ def _summary(mode: str, result: RunResult, remaining, fixed, changed_files) -> s
 @click.option("--all", "show_all", is_flag=True, help="Show every check.")
 def rule(code: Optional[str], show_all: bool) -> None:
     """Explain a check: what it finds, why it matters, how it fixes."""
-    from rich.markdown import Markdown
-
     knowledge = load()
-    out = Console_stdout()
     if show_all or code is None:
         codes = sorted(knowledge.checks)
     else:
@@ -365,9 +363,19 @@ def rule(code: Optional[str], show_all: bool) -> None:
             console(sys.stderr).print(f"tokenfix: error: unknown check {code!r}; known: {', '.join(sorted(knowledge.checks))}")
             sys.exit(EXIT_ERROR)
         codes = [found[0].code]
+    texts = []
     for c in codes:
         info = knowledge.checks[c]
-        out.print(Markdown(f"# {info.code} {info.name}\n\n{info.summary}.\n\nFix: {info.fix}.\n\n{info.docs}\n\nSource: {info.source}\n"))
+        texts.append(f"# {info.code} {info.name}\n\n{info.summary}.\n\nFix: {info.fix}.\n\n{info.docs.strip()}\n\nSource: {info.source}\n")
+    if sys.stdout.isatty():
+        from rich.markdown import Markdown
+
+        out = Console_stdout()
+        for text in texts:
+            out.print(Markdown(text))
+    else:
+        # piped: the Markdown itself, as `ruff rule` prints it; no wrapping at 80 columns, no padding
+        sys.stdout.write("\n".join(texts))
 
 
 main.add_command(rule, name="explain")

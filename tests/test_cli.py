@@ -310,6 +310,20 @@ def test_display_only_fix_is_shown_and_never_applied(tmp_path: Path) -> None:
     assert "max_tokens=512)" in target.read_text()  # untouched
 
 
+def test_rule_piped_prints_the_markdown_unwrapped_and_unpadded() -> None:
+    """Piped (`tokenfix rule TOK012 | less`, into a file), the docs are the Markdown of rules/checks.toml:
+    a code example longer than 80 columns stays on its line, and no line ends in spaces."""
+    from codemods.knowledge import load
+
+    info = load().checks["TOK012"]
+    out = tokenfix("rule", "TOK012", env={"COLUMNS": "80"}).stdout.decode()
+    assert out.startswith("# TOK012 gateway-default-limit\n\n")
+    example = next(line for line in info.docs.splitlines() if line.startswith("stream = client.chat.completions.create(") and len(line) > 80)
+    assert example + "\n" in out
+    assert info.docs.strip() in out and out.endswith(f"Source: {info.source}\n")
+    assert not [line for line in out.splitlines() if line != line.rstrip()]
+
+
 def test_rule_all_renders_every_check() -> None:
     res = tokenfix("rule", "--all")
     out = res.stdout.decode()

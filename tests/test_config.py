@@ -268,7 +268,7 @@ def test_a_broken_tokenfix_configuration_costs_its_own_files_not_the_run(tmp_pat
     assert res.returncode == 2 and "Traceback" not in res.stderr.decode()
     assert lines[0].startswith(f"tokenfix: error: {sub / name}: ") and message in lines[0], lines
     assert lines[0].endswith("; 2 files under it not checked until it is fixed")
-    assert lines[1:] == ["Fixed 1 finding in 1 file (1 file, 1 error checked)."]
+    assert lines[1:] == ["Fixed 1 finding in 1 file (1 file checked, 1 error)."]
     assert "max_completion_tokens" in (tmp_path / "top.py").read_text()
     assert (sub / "a.py").read_bytes() == (sub / "b.py").read_bytes() == REASONING.read_bytes()
 

@@ -131,4 +131,4 @@ def test_each_message_is_one_line_naming_the_file(run: dict) -> None:
     assert len(errors) == len(named), errors
     for line in errors:
         assert any(f"{run['tree'] / name}:" in line for name in named), line
-    assert err.rstrip().splitlines()[-1].endswith(f" files, {len(named)} errors checked).")
+    assert err.rstrip().splitlines()[-1].endswith(f" files checked, {len(named)} errors).")

@@ -84,7 +84,7 @@ def test_check_names_the_python_the_syntax_needs(tree: Path, cached: bool) -> No
     assert res.returncode == 2, res.stderr.decode()
     assert stderr[:-1] == expected_errors()
     parsed = len(CASES) + 1 - len(RUNNABLE)
-    assert stderr[-1] == f"Found {2 * parsed} findings ({len(CASES) + 1} files, {len(RUNNABLE)} errors checked). {2 * parsed} fixable with `tokenfix fix`."
+    assert stderr[-1] == f"Found {2 * parsed} findings ({len(CASES) + 1} files checked, {len(RUNNABLE)} errors). {2 * parsed} fixable with `tokenfix fix`."
     # the run went on: the plain file's findings are there
     assert [line.split(" ")[:2] for line in res.stdout.decode().splitlines() if line.startswith("plain.py")] == [
         ["plain.py:3:61:", "TOK001"], ["plain.py:3:61:", "TOK002"]]
@@ -101,7 +101,7 @@ def test_fix_leaves_the_file_as_it_was_and_fixes_the_others(tmp_path: Path) -> N
     assert res.returncode == 2
     assert res.stderr.decode().splitlines() == [
         f"tokenfix: error: newer.py:{line}: this file uses syntax from Python {version} ({what}); {advice(version)}",
-        "Fixed 2 findings in 1 file (2 files, 1 error checked).",
+        "Fixed 2 findings in 1 file (2 files checked, 1 error).",
     ]
     assert newer.read_bytes() == (HEAD + code).encode()
     assert plain.read_text() == HEAD + CALL.replace("max_tokens=99999999", "max_completion_tokens=16384")
@@ -123,7 +123,7 @@ def test_the_newest_python_the_file_needs_is_the_one_advised(tmp_path: Path) -> 
         line = 6
     assert res.stderr.decode().splitlines() == [
         f"tokenfix: error: both.py:{line}: {text}; {advice('3.14')}",
-        "No findings, but not every file could be checked (1 file, 1 error checked).",
+        "No findings, but not every file could be checked (1 file checked, 1 error).",
     ]
 
 
@@ -152,7 +152,7 @@ def test_a_notebook_cell_of_newer_syntax_is_named_not_skipped_silently(tmp_path:
     assert res.stderr.decode().splitlines() == [
         "tokenfix: error: demo.ipynb: cell 1:3: this cell uses syntax from Python 3.12 (PEP 695: the `type` statement); "
         f"{advice('3.12')}; the cell was not checked",
-        "Found 2 findings (1 file, 1 error checked). 2 fixable with `tokenfix fix`.",
+        "Found 2 findings (1 file checked, 1 error). 2 fixable with `tokenfix fix`.",
     ]
     assert [line.split(" ")[0] for line in res.stdout.decode().splitlines()] == ["demo.ipynb:cell", "demo.ipynb:cell"]
     assert "demo.ipynb:cell 2:3:61: TOK001" in res.stdout.decode()
