@@ -23,7 +23,7 @@ from .output.findings import display_name
 from .knowledge import Knowledge, KnowledgeError, load
 from .output.formats import render
 from .run.pool import default_jobs
-from .output.report import console, patch, plural, printable, shown_diff, write_sites, write_text
+from .output.report import console, patch, plural, printable, shown_diff, write_text
 from .run.runner import RunResult, file_timeout, knowledge_for, run, run_stdin, worker_memory
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -290,10 +290,7 @@ def _report(mode: str, result: RunResult, knowledge: Knowledge, output_format: s
         if output_format != "text":
             render(output_format, result.files, knowledge, stream if stream is not sys.stdout else sys.stderr)
     elif output_format == "text":
-        out = console(stream)
-        if show_evidence:
-            write_sites(result.files, out)
-        write_text(result.files, out, show_evidence=show_evidence, show_fixes=(mode == "check"))
+        write_text(result.files, console(stream), show_evidence=show_evidence, show_fixes=(mode == "check"))
     else:
         render(output_format, result.files, knowledge, stream)
 

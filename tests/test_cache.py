@@ -32,7 +32,7 @@ def run(project: Path, cache: Cache | None, *, fix: bool = False, write: bool = 
 
 
 def report(result: runner.RunResult) -> list[tuple]:
-    return [(r.path, f.code, f.row, f.column, f.end_row, f.end_column, f.message, f.fixed, f.evidence,
+    return [(r.path, f.code, f.row, f.column, f.end_row, f.end_column, f.message, f.severity, f.fixed, f.evidence,
              [(e.content, e.row, e.column, e.end_row, e.end_column) for e in f.edits])
             for r in result.files for f in r.findings] + [("errors", *result.errors)]
 

@@ -63,7 +63,7 @@ def test_github_escapes_newlines_and_separators(tmp_path: Path) -> None:
 def test_concise(project: Path) -> None:
     res = tokenfix("check", "--format", "concise", str(project / "payload.py"))
     out = res.stdout.decode()
-    assert out.startswith(f"{project / 'payload.py'}:7:93: TOK001 `max_tokens=33,554,432` exceeds")
+    assert out.startswith(f"{project / 'payload.py'}:7:93: TOK001 error: `max_tokens=33,554,432` exceeds")
     assert out.count("\n") == 1 and "[fixable" not in out
     assert b"Found 1 finding" in res.stderr
 

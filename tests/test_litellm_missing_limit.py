@@ -36,7 +36,7 @@ def test_a_release_that_sends_4096_is_reported_with_its_origin(tmp_path: Path, f
     result = tokenfix("check", "app.py", cwd=root)
     out = result.stdout.decode()
     assert result.returncode == 1, out + result.stderr.decode()
-    assert "app.py:5:13: TOK012 claude-opus-4-5-20251101 needs an output limit on Anthropic's own API" in out
+    assert "app.py:5:13: TOK012 warning: claude-opus-4-5-20251101 needs an output limit on Anthropic's own API" in out
     assert shown in out and "below its max output of 64,000" in out
     fixed = tokenfix("fix", "--unsafe-fixes", "app.py", cwd=root)
     assert fixed.returncode == 0, fixed.stdout.decode() + fixed.stderr.decode()

@@ -53,9 +53,9 @@ def test_notebook_round_trip(tmp_path: Path, style: dict) -> None:
 
     res = tokenfix("check", str(path))
     assert res.returncode == 1
-    assert f"{path}:cell 3:4:5: TOK002 " in res.stdout.decode()
+    assert f"{path}:cell 4:4:5: TOK002 " in res.stdout.decode()
     (item,) = json.loads(tokenfix("check", "--format", "json", str(path)).stdout)
-    assert item["cell"] == 3 and item["location"] == {"row": 4, "column": 5}
+    assert item["cell"] == 4 and item["location"] == {"row": 4, "column": 5}
 
     assert tokenfix("fix", str(path)).returncode == 0
     expected = json.loads(json.dumps(data))
@@ -303,22 +303,23 @@ def test_a_split_that_does_not_check_out_is_one_error_and_the_file_unchanged(tmp
 
 
 def test_evidence_lines_are_counted_in_their_cells(tmp_path: Path) -> None:
-    # The client is built in cell 1 and used in cell 3: each evidence line is a row of its own
-    # cell, named with the cell when that is not the finding's, in text and JSON alike.
+    # The client is built in cell 2 and used in cell 4 (the markdown cell 1 counts, as Jupyter
+    # and VS Code count it): every location, the finding's and each evidence line's, is
+    # `cell N:row` with the row inside that cell, in text and JSON alike; --show-evidence
+    # prints the evidence once, under its site, with the site's finding after it.
     path = tmp_path / "demo.ipynb"
     path.write_text(json.dumps(notebook(CELLS)))
     evidence = [
-        "cell 1:3: client built by openai.OpenAI(...)",
-        "cell 1:3: no base URL given: the SDK's default endpoint is OpenAI, and no OPENAI_BASE_URL/OPENAI_API_BASE setting was found",
-        "line 2: model 'gpt-5-mini'",
-        "line 2: gpt-5-mini: limits from https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json (curated, rules/models.toml)",
+        "cell 2:3: client built by openai.OpenAI(...)",
+        "cell 2:3: no base URL given: the SDK's default endpoint is OpenAI, and no OPENAI_BASE_URL/OPENAI_API_BASE setting was found",
+        "cell 4:2: model 'gpt-5-mini'",
+        "cell 4:2: gpt-5-mini: limits from https://github.com/BerriAI/litellm/blob/main/model_prices_and_context_window.json (curated, rules/models.toml)",
     ]
     out = tokenfix("check", "--show-evidence", str(path)).stdout.decode().splitlines()
-    assert out[5].startswith(f"{path}:cell 3:4:5: TOK002 ")
-    assert out[:5] + out[6:] == [
-        f"{path}:cell 3:1: openai.chat.completions -> provider openai (client), model gpt-5-mini",
-        *(f"    {e}" for e in evidence),
+    assert len(out) == 6 and out[5].startswith(f"{path}:cell 4:4:5: TOK002 error: gpt-5-mini is a reasoning model")
+    assert out[:5] == [
+        f"{path}:cell 4:1: openai.chat.completions -> provider openai (client), model gpt-5-mini",
         *(f"    {e}" for e in evidence),
     ]
     (item,) = json.loads(tokenfix("check", "--format", "json", str(path)).stdout)
-    assert item["cell"] == 3 and item["evidence"] == evidence
+    assert item["cell"] == 4 and item["evidence"] == evidence

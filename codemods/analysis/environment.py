@@ -53,8 +53,9 @@ class EnvSetting:
     line: int
     what: str = ""  # the write itself, when no variable is named (`load_dotenv("/etc/app.env")`)
 
-    def describe(self) -> str:
-        where = f" in {self.origin}" if self.origin else ""
+    def describe(self, origin: bool = True) -> str:
+        """What the write does, and in which file when `origin` (an evidence line names its file itself)."""
+        where = f" in {self.origin}" if self.origin and origin else ""
         if self.what:
             return f"{self.what}{where}"
         what = repr(self.value) if self.value is not None else "a value not statically known"

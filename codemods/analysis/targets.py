@@ -32,9 +32,16 @@ class Evidence:
     line: int
     text: str
     origin: str = ""  # the module the line is in when it is not the one analysed (a client built there)
-    cell: Optional[int] = None  # in a notebook: the code cell of the line, when not the finding's own
+    cell: Optional[int] = None  # in a notebook: the cell of the line (every cell counted), its row inside it
 
     def __str__(self) -> str:
+        return self.shown(self.origin)
+
+    def shown(self, origin: str) -> str:
+        """`line 3: ...`, `cell 4:2: ...`, or `<origin>:3: ...` for a line of another file, named
+        as `origin` (the reports write it the way they write the file's own path)."""
+        if self.origin:
+            return f"{origin}:{self.line}: {self.text}" if self.line else f"{origin}: {self.text}"
         return f"{'line ' if self.cell is None else f'cell {self.cell}:'}{self.line}: {self.text}"
 
 
@@ -151,33 +158,33 @@ def apply_client(knowledge: Knowledge, facts: ClientFacts, target: Target, defau
         return None
     if target.provider is not None:  # a pragma already decided
         return provider.id
-    where = f" in {facts.origin}" if facts.origin else ""
-    note = partial(target.note, origin=facts.origin)  # its lines are the client's module's
+    # its lines are the client's module's: the evidence names that file (Evidence.origin), not its text
+    note = partial(target.note, origin=facts.origin)
     if facts.pragma_provider is not None:
         named = knowledge.provider(facts.pragma_provider[1])
         if named is not None:
             target.provider, target.provider_source = named, PRAGMA
-            note(facts.pragma_provider[0], f"pragma provider={facts.pragma_provider[1]} on the client's construction{where}")
+            note(facts.pragma_provider[0], f"pragma provider={facts.pragma_provider[1]} on the client's construction")
             if facts.pragma_model is not None and target.model_name is None:
                 target.model_name = facts.pragma_model[1]
-                note(facts.pragma_model[0], f"pragma model={facts.pragma_model[1]} on the client's construction{where}")
+                note(facts.pragma_model[0], f"pragma model={facts.pragma_model[1]} on the client's construction")
             return provider.id
         note(facts.pragma_provider[0], f"pragma names unknown provider {facts.pragma_provider[1]!r}: ignored")
     if facts.pragma_model is not None and target.model_name is None:
         target.model_name = facts.pragma_model[1]
-        note(facts.pragma_model[0], f"pragma model={facts.pragma_model[1]} on the client's construction{where}")
-    note(facts.line, f"client built by {facts.class_name}(...){where}")
+        note(facts.pragma_model[0], f"pragma model={facts.pragma_model[1]} on the client's construction")
+    note(facts.line, f"client built by {facts.class_name}(...)")
     for line, text in facts.url_evidence:
-        note(line, text + where)
+        note(line, text)
     decides = provider.class_decides  # Azure's deployments, Ollama's native API: the class fixes the API
     if facts.hidden is not None and not decides:
         target.opaque = True
-        note(facts.line, f"built with {facts.hidden}{where}: its endpoint is not seen, provider unknown")
+        note(facts.line, f"built with {facts.hidden}: its endpoint is not seen, provider unknown")
         return provider.id
     if facts.url_keyword and not decides:
         if facts.url is None:
             target.opaque = True
-            note(facts.line, f"{facts.url_keyword} is not statically known{where}: provider unknown")
+            note(facts.line, f"{facts.url_keyword} is not statically known: provider unknown")
             return provider.id
         found, azure_v1 = provider_from_url(knowledge, facts.url)
         shown = facts.url.replace(UNKNOWN_PART, "{...}")
@@ -190,7 +197,7 @@ def apply_client(knowledge: Knowledge, facts: ClientFacts, target: Target, defau
                     + (" (a fallback: fixes that depend on it are unsafe)" if facts.url_fallback else ""))
         return provider.id
     if facts.env is not None and not decides:
-        return _from_environment(knowledge, facts, target, provider, where)
+        return _from_environment(knowledge, facts, target, provider)
     if facts.url_keyword is None and not decides and default_endpoint != "trusted":
         target.opaque = True
         note(facts.line, f"no base URL given and default-endpoint = {default_endpoint!r}: the environment may redirect "
@@ -199,38 +206,37 @@ def apply_client(knowledge: Knowledge, facts: ClientFacts, target: Target, defau
     target.provider, target.provider_source = provider, CLIENT
     if provider.api_versioned:
         if facts.hidden is not None:
-            note(facts.line, f"built with {facts.hidden}{where}: api_version not seen")
+            note(facts.line, f"built with {facts.hidden}: api_version not seen")
         else:
             target.api_version = facts.api_version
             note(facts.line, f"api_version={facts.api_version!r}" if facts.api_version else "api_version not statically known")
     elif facts.hidden is not None:
-        note(facts.line, f"built with {facts.hidden}{where}: {provider.name}'s SDK speaks its own API whatever the host")
+        note(facts.line, f"built with {facts.hidden}: {provider.name}'s SDK speaks its own API whatever the host")
     elif facts.url_keyword is None:
         note(facts.line, f"no base URL given: the SDK's default endpoint is {provider.name}, "
                                 f"and no {'/'.join(provider.env) or 'environment variable'} setting was found")
     return provider.id
 
 
-def _from_environment(knowledge: Knowledge, facts: ClientFacts, target: Target, provider: Provider, where: str) -> str:
+def _from_environment(knowledge: Knowledge, facts: ClientFacts, target: Target, provider: Provider) -> str:
     """`OpenAI()` with `OPENAI_BASE_URL` set somewhere tokenfix can see."""
     setting = facts.env
     var, line, origin = setting.var, setting.line, setting.origin
     value = setting.value if var != "*" else None  # a write to a variable we cannot name says nothing of its value
     how = "defaulted" if setting.kind == DEFAULTED else "set"
-    place = f" in {origin}" if origin else where
     note = partial(target.note, origin=origin or facts.origin)  # the line is in that file or module
     if value is None:
         target.opaque = True
-        note(line, f"{setting.describe()}: provider unknown" if setting.what else
-             f"{var} is {how} to a value not statically known{place}: provider unknown")
+        note(line, f"{setting.describe(origin=False)}: provider unknown" if setting.what else
+             f"{var} is {how} to a value not statically known: provider unknown")
         return provider.id
     found, azure_v1 = provider_from_url(knowledge, value)
     if found is None:
         target.opaque = True
-        note(line, f"{var}={value!r}{place}: no known provider serves this host")
+        note(line, f"{var}={value!r}: no known provider serves this host")
         return provider.id
     strong = setting.kind == ASSIGNED and not origin  # an assignment in this code; files and setdefault only apply when unset
     target.provider, target.provider_source, target.azure_v1 = found, CLIENT if strong else FALLBACK, azure_v1
-    note(line, f"{var}={value!r} ({how}{place}) is {found.name}"
+    note(line, f"{var}={value!r}{' (defaulted)' if setting.kind == DEFAULTED else ''} is {found.name}"
                 + ("" if strong else ": the process environment may say otherwise, so fixes that depend on it are unsafe"))
     return provider.id

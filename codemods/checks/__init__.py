@@ -69,9 +69,12 @@ class Check:
         raise NotImplementedError
 
     def finding(self, message: str, node: Any, site: CallSite, fix: Optional[Fix] = None, suppress_node: Any = None,
-                basis: tuple[str, ...] = ()) -> Finding:
+                basis: tuple[str, ...] = (), consequence: Optional[str] = None) -> Finding:
+        """`consequence` names a row of the check's `severities` (TOK002's "rejected"): a finding
+        whose call fails where the check's usual one still works, or the other way round."""
+        severity = self.info.severities.get(consequence, self.info.severity) if consequence else self.info.severity
         return Finding(self.CODE, self.name, message, node, suppress_node or node, fix, list(site.target.evidence),
-                       basis=seen(site) + basis)
+                       basis=seen(site) + basis, severity=severity)
 
 
 def seen(site: CallSite) -> tuple[str, ...]:

@@ -57,7 +57,7 @@ class DeprecatedMaxTokens(Check):
                         message += " (the code picks `max_tokens` or `max_completion_tokens` at run time: not renamed)"
                     else:
                         message += " (the call also passes `max_completion_tokens`: see TOK007)"
-            yield self.finding(message, limit.owner, site, fix)
+            yield self.finding(message, limit.owner, site, fix, consequence="rejected" if rejects else None)
 
 
 def _chosen_at_run_time(site: CallSite, limit) -> bool:

@@ -35,10 +35,11 @@ class UnsupportedMaxCompletionTokens(Check):
             # A name dropped without an error leaves a working call, which the rename may break
             # (DeepSeek: "the valid range of max_tokens is [1, 8192]"); a name refused today
             # (Mistral's 422) breaks nothing more.
-            risk = enforcing_risk(site, limit, "max_tokens") if error.startswith("no error") or not error else None
+            dropped = error.startswith("no error") or not error
+            risk = enforcing_risk(site, limit, "max_tokens") if dropped else None
             if risk is not None:
                 applicability = UNSAFE
                 message += f"; {risk}"
             fix = rename_fix(site, limit, "max_tokens", "Rename to `max_tokens`", applicability)
-            yield self.finding(message, limit.owner, site, fix)
+            yield self.finding(message, limit.owner, site, fix, consequence="dropped" if dropped else None)
 

@@ -20,7 +20,7 @@ from typing import Iterable, Optional
 
 from .files import MAX_SETTINGS_BYTES, parse_toml, read_bounded, rules_dir, _read
 from .safe_default import SafeDefault, floor_pow2, safe_default
-from .schema import CheckInfo, ClientRules, HttpLibrary, KnowledgeError, Model, Provider, Surface, _positive, build
+from .schema import SEVERITIES, CheckInfo, ClientRules, HttpLibrary, KnowledgeError, Model, Provider, Surface, _positive, build
 
 __all__ = ["CheckInfo", "ClientRules", "HttpLibrary", "Knowledge", "KnowledgeError", "MAX_SETTINGS_BYTES", "Model", "Provider", "SafeDefault", "Surface",
            "floor_pow2", "load", "parse_toml", "read_bounded", "rules_dir", "safe_default"]
@@ -336,6 +336,10 @@ def _load_cached(extra: tuple[Path, ...]) -> Knowledge:
             c = build(CheckInfo, entry, where, ("code", "name", "severity", "summary", "fix", "docs", "source"))
             if "threshold" in c.options and not _positive(c.options["threshold"]):
                 raise KnowledgeError(f"{where}: options.threshold must be a positive integer, not {c.options['threshold']!r:.80}")
+            for severity in (c.severity, *c.severities.values()):
+                if severity not in SEVERITIES:
+                    raise KnowledgeError(f"{where}: severity must be one of {', '.join(SEVERITIES)} "
+                                         f"(the call fails, the limit is lost, advice), not {severity!r:.40}")
             if c.needs not in ("limit", "required-door", "words"):
                 raise KnowledgeError(f"{where}: needs must be \"limit\", \"required-door\" or \"words\", not {c.needs!r:.80}")
             if c.needs == "words" and not (isinstance(c.options.get("words"), list) and c.options["words"]

@@ -197,6 +197,13 @@ class CheckInfo:
     # "limit", a limit name; "required-door", a door of a surface whose limit is required;
     # "words", one of the check's own `options.words` (TOK012: the name of a model family)
     needs: str = "limit"
+    # a finding's severity by its consequence, where one check has several (TOK002: `max_tokens`
+    # deprecated, "info", or rejected by a reasoning model, "error"); else `severity`
+    severities: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+# The severities, the worst first: the call fails; the limit is lost or the answer cut (the call runs); advice (deprecated, still works)
+SEVERITIES = ("error", "warning", "info")
 
 
 # What a value of each annotated field type may be, as read from TOML, and how to say so.
@@ -216,6 +223,7 @@ _TABLE_VALUES = {
     "keyword_since": (str, "version strings"),
     "routing": (str, "provider ids"),
     "nonstreaming_model_caps": (int, "positive integers"),
+    "severities": (str, "severities"),
     "options": ((str, int, float, bool), "strings, numbers, booleans or lists of strings"),
 }
 

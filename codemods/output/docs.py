@@ -6,10 +6,11 @@ from ..knowledge import Knowledge, load
 
 
 def checks_table(knowledge: Knowledge) -> str:
-    rows = ["| Code | Name | What it finds | Fix |", "|---|---|---|---|"]
+    rows = ["| Code | Name | Severity | What it finds | Fix |", "|---|---|---|---|---|"]
     for code in sorted(knowledge.checks):
         info = knowledge.checks[code]
-        rows.append(f"| {info.code} | `{info.name}` | {info.summary} | {info.fix} |")
+        severity = " / ".join([info.severity, *(f"{s} ({why})" for why, s in info.severities.items())])
+        rows.append(f"| {info.code} | `{info.name}` | {severity} | {info.summary} | {info.fix} |")
     return "\n".join(rows) + "\n"
 
 

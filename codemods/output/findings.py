@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -70,10 +71,13 @@ class Finding:
     end_column: int = 0
     edits: list[Edit] = field(default_factory=list)
     fixed: bool = False
-    cell: Optional[int] = None  # the notebook code cell (1-based) the rows are relative to
+    cell: Optional[int] = None  # the notebook cell (1-based, every cell counted) the rows are relative to
     # The facts that were seen when the finding was made (docs/safety.md's vocabulary:
     # endpoint-seen, model-known, call-closed, cap-seen, ...): what a safe fix may rest on.
     basis: tuple[str, ...] = ()
+    # error (the call fails), warning (it runs, but the limit is lost or the answer cut), info
+    # (advice: deprecated, still works): the check's, or the one its consequence names (checks.toml)
+    severity: str = "error"
 
 
 @dataclass
@@ -104,12 +108,30 @@ class SiteSummary:
     line: int
     headline: str  # "surface -> provider X (source), model Y"
     evidence: list[str] = field(default_factory=list)
-    cell: Optional[int] = None  # the notebook code cell (1-based) the line is relative to
+    cell: Optional[int] = None  # the notebook cell (1-based, every cell counted) the line is relative to
     # `tokenfix sites`: the same as data (column, surface, provider, model, limits); not cached
     record: Optional[dict] = None
 
 
-def summarize_site(site: Any, cite: Callable[[Any], Any] = lambda evidence: evidence) -> SiteSummary:
+def evidence_text(evidence: Any, path: str) -> str:
+    """An evidence line as the report on the file shown as `path` writes it: a line of another
+    file (a client's module, a `.env`) names that file the way `path` is written, relative to
+    the working folder when `path` is relative and the file is under it, else in full."""
+    origin = getattr(evidence, "origin", "")
+    if not origin:
+        return str(evidence)
+    shown = origin
+    if not os.path.isabs(path):
+        try:
+            relative = os.path.relpath(origin)
+        except ValueError:  # another drive (Windows)
+            relative = origin
+        if not relative.startswith(os.pardir):
+            shown = relative
+    return evidence.shown(display_name(shown))
+
+
+def summarize_site(site: Any, cite: Callable[[Any], Any] = lambda evidence: evidence, path: str = "") -> SiteSummary:
     target = site.target
     provider = target.provider.id if target.provider else "unknown"
     model = target.model.id if target.model else (f"{target.model_name} (not in the knowledge base)" if target.model_name else "unknown")
@@ -124,7 +146,7 @@ def summarize_site(site: Any, cite: Callable[[Any], Any] = lambda evidence: evid
         "ignored": [limit.name for limit in site.ignored],
     }
     return SiteSummary(site.line, f"{site.surface.id} -> provider {provider} ({source}), model {model}",
-                       [str(cite(e)) for e in target.evidence], record=record)
+                       [evidence_text(cite(e), path) for e in target.evidence], record=record)
 
 
 def detach(result: FileResult) -> FileResult:
@@ -135,9 +157,9 @@ def detach(result: FileResult) -> FileResult:
     """
     for finding in result.findings:
         finding.node = finding.suppress_node = None
-        finding.evidence = [str(e) for e in finding.evidence]
+        finding.evidence = [evidence_text(e, result.path) for e in finding.evidence]
         if finding.fix is not None:
             finding.fix.replacements = []
             finding.fix.nodes = []
-    result.sites = [s if isinstance(s, SiteSummary) else summarize_site(s) for s in result.sites]
+    result.sites = [s if isinstance(s, SiteSummary) else summarize_site(s, path=result.path) for s in result.sites]
     return result

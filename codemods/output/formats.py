@@ -34,12 +34,11 @@ def finding_json(finding: Finding, filename: str, knowledge: Knowledge) -> dict:
                 for edit in finding.edits
             ],
         }
-    info = knowledge.checks.get(finding.code)
     return {
         "code": finding.code,
         "name": finding.name,
         "message": finding.message,
-        "severity": info.severity if info else "error",
+        "severity": finding.severity,
         "filename": filename,
         "location": {"row": finding.row, "column": finding.column},
         "end_location": {"row": finding.end_row, "column": finding.end_column},
@@ -64,7 +63,12 @@ def write_json(results: Iterable[FileResult], knowledge: Knowledge, out: IO[str]
 def write_concise(results: Iterable[FileResult], out: IO[str]) -> None:
     for result, finding in _open_findings(results):
         cell = f"cell {finding.cell}:" if finding.cell is not None else ""
-        out.write(printable(f"{result.path}:{cell}{finding.row}:{finding.column}: {finding.code} {finding.message}") + "\n")
+        out.write(printable(f"{result.path}:{cell}{finding.row}:{finding.column}: {finding.code} {finding.severity}: {finding.message}") + "\n")
+
+
+# A severity as each consumer spells it (rules/checks.toml: error, warning, info)
+GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _escape_data(text: str) -> str:
@@ -79,8 +83,7 @@ def _escape_property(text: str) -> str:
 def write_github(results: Iterable[FileResult], knowledge: Knowledge, out: IO[str]) -> None:
     """GitHub Actions workflow commands: one annotation per finding on the PR's diff."""
     for result, finding in _open_findings(results):
-        info = knowledge.checks.get(finding.code)
-        level = "warning" if info and info.severity == "warning" else "error"
+        level = GITHUB_LEVELS[finding.severity]
         props = ",".join([
             f"title={_escape_property(f'tokenfix ({finding.code})')}",
             f"file={_escape_property(result.path)}",
@@ -110,7 +113,7 @@ def sarif(results: Iterable[FileResult], knowledge: Knowledge) -> dict:
             "fullDescription": {"text": info.docs.strip()},
             "help": {"text": info.docs.strip(), "markdown": info.docs.strip()},
             "helpUri": info.source,
-            "defaultConfiguration": {"level": "warning" if info.severity == "warning" else "error", "enabled": info.default},
+            "defaultConfiguration": {"level": SARIF_LEVELS[info.severity], "enabled": info.default},
             "properties": {"fix": info.fix},
         })
     items = []
@@ -118,7 +121,7 @@ def sarif(results: Iterable[FileResult], knowledge: Knowledge) -> dict:
         item = {
             "ruleId": finding.code,
             "ruleIndex": codes.index(finding.code) if finding.code in codes else -1,
-            "level": rules[codes.index(finding.code)]["defaultConfiguration"]["level"] if finding.code in codes else "error",
+            "level": SARIF_LEVELS[finding.severity],
             "message": {"text": finding.message},
             "locations": [{
                 "physicalLocation": {

@@ -68,12 +68,13 @@ from typing import Any, Optional, Sequence
 
 from .. import __version__
 from ..knowledge.config import ConfigError
+from ..knowledge.schema import SEVERITIES
 from ..analysis.environment import read_limited
 from ..output.findings import Edit, FileResult, Finding, Fix, SiteSummary
 
 DEFAULT_DIR = ".tokenfix_cache"
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by tokenfix.\n# For information about cache directory tags see https://bford.info/cachedir/\n"
-LAYOUT = "3"  # bump when the entry format changes (2: sealed with the key, no file contents; 3: a site's notebook cell)
+LAYOUT = "4"  # bump when the entry format changes (2: sealed with the key, no file contents; 3: a site's notebook cell; 4: a finding's severity)
 PYTHON = "python%d.%d" % sys.version_info[:2]
 RULED_OUT = "ruled-out.json"
 RACY_SECONDS = 2.0
@@ -400,7 +401,7 @@ def _dump(result: FileResult) -> dict:
     return {
         "findings": [
             {
-                "code": f.code, "name": f.name, "message": f.message, "evidence": list(f.evidence),
+                "code": f.code, "name": f.name, "message": f.message, "evidence": list(f.evidence), "severity": f.severity,
                 "fix": None if f.fix is None else [f.fix.applicability, f.fix.message],
                 "span": [f.row, f.column, f.end_row, f.end_column], "fixed": f.fixed, "cell": f.cell,
                 "edits": [[e.content, e.row, e.column, e.end_row, e.end_column] for e in f.edits],
@@ -422,7 +423,8 @@ def _load(payload: dict, display: str, source: bytes) -> FileResult:
                           suppress_node=None, fix=fix, evidence=[_text(e) for e in f["evidence"]],
                           row=row, column=column, end_row=end_row, end_column=end_column,
                           edits=[Edit(_text(c), _int(r), _int(k), _int(er), _int(ek)) for c, r, k, er, ek in f["edits"]],
-                          fixed=bool(f["fixed"]), cell=None if f["cell"] is None else _int(f["cell"]))
+                          fixed=bool(f["fixed"]), cell=None if f["cell"] is None else _int(f["cell"]),
+                          severity=_severity(f["severity"]))
         findings.append(finding)
     sites = [SiteSummary(_int(line), _text(head), [_text(e) for e in ev], None if cell is None else _int(cell))
              for line, head, ev, cell in payload["sites"]]
@@ -435,6 +437,12 @@ def _load(payload: dict, display: str, source: bytes) -> FileResult:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected text, found {type(value).__name__}")
+    return value
+
+
+def _severity(value: Any) -> str:
+    if value not in SEVERITIES:  # a committed cache is the tree's, not ours: only our words are shown
+        raise ValueError(f"expected a severity, found {str(value)[:20]!r}")
     return value
 
 

@@ -59,7 +59,7 @@ class Cell:
     owner: dict  # the cell's JSON object
     key: str  # where its text is: "source" (nbformat 4) or "input" (nbformat 3)
     index: int  # its place among the notebook's cells, all worksheets counted: names its marker
-    number: int  # code cells counted from 1, as Jupyter's `In [n]` ordering and ruff do
+    number: int  # every cell counted from 1, markdown too, as Jupyter, VS Code and ruff's JSON `cell` show it
     python: str  # what the analysis reads: the source, magics hidden
     hidden: frozenset[int]  # the 0-based lines of `python` that are hidden magics
     added: str  # the line break the join added after a last line that had none ("" or "\n")
@@ -96,13 +96,13 @@ class Notebook:
         lists = _cell_lists(data)
         dump = _formatting(data, text)  # None: analysed, but never written (see rebuild)
         notebook = cls(data, dump or {}, "\n" if text.endswith("\n") else "", prefix, newline)
-        number = index = 0
+        index = 0
         for cells, key in lists:
             for cell in cells:
                 index += 1
+                number = index  # what a user counts to in Jupyter: every cell, not only the code cells
                 if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                     continue
-                number += 1
                 source = _source_text(cell.get(key, ""))
                 if source is None or cell.get("language", "python") != "python":
                     continue  # not text, another language (nbformat 3): not Python
@@ -197,9 +197,16 @@ class Notebook:
             cells.append((first + 1, text))
         return cells
 
+    def joined_rows(self, cells: dict) -> frozenset:
+        """Rows of the joined module for {cell number: rows inside the cell} (--since)."""
+        rows = set()
+        for cell, (marker_row, _) in zip(self.cells, self.split(self.code) or []):
+            rows.update(marker_row + row for row in cells.get(cell.number, ()))
+        return frozenset(rows)
+
     def locate(self, code: str, row: int) -> tuple[Optional[int], int]:
-        """(cell number, 1-based, as Jupyter counts code cells; row inside the cell) for a row
-        of `code`, the joined module or its fixed version."""
+        """(cell number, 1-based, every cell counted as Jupyter does; row inside the cell) for a
+        row of `code`, the joined module or its fixed version."""
         cells = self.split(code) or []
         found: tuple[Optional[int], int] = (None, row)
         for cell, (marker_row, _) in zip(self.cells, cells):
@@ -209,13 +216,14 @@ class Notebook:
         return found
 
     def cite(self, code: str, evidence: Any, cell: Optional[int]) -> Any:
-        """An evidence line (targets.Evidence) of `code` as a report on `cell` shows it: its row
-        inside its cell (`locate`), the cell named when it is another. A line in another file
-        or module, or none (0), is left as it is."""
+        """An evidence line (targets.Evidence) of `code` as a report on `cell` shows it: its cell
+        and its row inside it (`locate`), the one scheme of every notebook location (`cell 4:2`),
+        whether the cell is the report's own or another. A line in another file or module, or
+        none (0), is left as it is."""
         if getattr(evidence, "origin", "") or not getattr(evidence, "line", 0):
             return evidence
         number, row = self.locate(code, evidence.line)
-        return replace(evidence, line=row, cell=None if number == cell else number)
+        return replace(evidence, line=row, cell=number)
 
     def rebuild(self, fixed_code: str, edits: Sequence[tuple[int, int, str]]) -> bytes:
         """The notebook with each analysed cell's source replaced by its fixed text.

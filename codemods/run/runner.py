@@ -79,7 +79,7 @@ def analyze_notebook(data: bytes, display: str, knowledge: Knowledge, settings: 
     sites = []  # the sites are the first pass's, on the cells as they are
     for site in inner.sites:
         cell, line = notebook.locate(notebook.code, site.line)
-        summary = summarize_site(site, lambda e, cell=cell: notebook.cite(notebook.code, e, cell))
+        summary = summarize_site(site, lambda e, cell=cell: notebook.cite(notebook.code, e, cell), display)
         summary.cell, summary.line = cell, line
         sites.append(summary)
     result = FileResult(display, data, findings=inner.findings, sites=sites, error=inner.error,
@@ -113,7 +113,7 @@ def _with_magics(index, notebook, knowledge: Knowledge):
     wanted = frozenset(_env_vars(knowledge))
     writes = magic_settings(notebook.magics(), wanted)
     writes += [s for number, line in notebook.skipped_magics
-               for s in magic_settings([(0, line)], wanted, f"code cell {number} (not analysed)")]
+               for s in magic_settings([(0, line)], wanted, f"cell {number} (not analysed)")]
     if not writes:
         return index
     if index is None:
