@@ -25,6 +25,7 @@ from .output.formats import render
 from .run.pool import default_jobs
 from .output.report import console, patch, plural, printable, shown_diff, write_text
 from .run.runner import RunResult, file_timeout, knowledge_for, run, run_stdin, worker_memory
+from .run.since import SinceError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -59,6 +60,8 @@ def common_options(func):
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings."),
         click.option("--exit-non-zero-on-fix", is_flag=True, help="With fix: exit 1 when files were changed, even if nothing remains."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes for parsing (default: the CPUs available)."),
+        click.option("--since", metavar="REF", help="Only what lies on lines added or changed since this git ref "
+                     "(a branch, tag or commit: `--since origin/main` on a pull request); committed, staged and unstaged changes count."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), envvar="TOKENFIX_CACHE_DIR",
                      help=f"Where results are cached [default: {DEFAULT_CACHE_DIR}; env: TOKENFIX_CACHE_DIR]."),
@@ -140,7 +143,7 @@ def _sites(paths, output_format, output_file, provider, default_endpoint, config
                      cache=None, inventory=True)
         result.errors[:0] = [*resolver.problems(), *missing]
         result.warnings[:0] = warnings
-    except (ConfigError, KnowledgeError) as exc:
+    except (ConfigError, KnowledgeError, SinceError) as exc:
         err.print(printable(f"tokenfix: error: {exc}"))
         return EXIT_ERROR
     try:
@@ -187,7 +190,7 @@ def _guarded(func, *args, **kwargs) -> int:
 
 
 def _run_mode(mode: str, paths, output_format, output_file, select, extend_select, ignore, provider, default_endpoint, config_path, unsafe_fixes,
-         stdin_filename, force_exclude, show_evidence, exit_zero, exit_non_zero_on_fix, jobs, no_cache, cache_dir) -> int:
+         stdin_filename, force_exclude, show_evidence, exit_zero, exit_non_zero_on_fix, jobs, since, no_cache, cache_dir) -> int:
     for stream in (sys.stdout, sys.stderr):  # a report never dies of a terminal that cannot show a character
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
@@ -196,6 +199,9 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
     stdin = [p for p in paths if str(p) == "-"]
     if stdin and len(paths) > 1:
         err.print("tokenfix: error: '-' (stdin) cannot be combined with other paths")
+        return EXIT_ERROR
+    if stdin and since is not None:
+        err.print("tokenfix: error: --since compares files with a git ref; '-' (stdin) is no file of the work tree")
         return EXIT_ERROR
     cli = {"provider": provider, "default_endpoint": default_endpoint, "select": _codes(select), "extend_select": _codes(extend_select), "ignore": _codes(ignore)}
     fix = mode in ("fix", "diff")
@@ -213,18 +219,24 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
             result = run_stdin(data, stdin_filename or "-", resolver, fix=fix, unsafe_fixes=unsafe_fixes, edits=edits)
         else:
             walk_warnings: list[str] = []
+            changes = None
+            if since is not None:
+                from .run.since import Since
+
+                first = Path(paths[0])  # the work tree is the one the paths are in
+                changes = Since(since, first if first.is_dir() else first.parent if str(first.parent) else Path("."))
             files, missing = discover(paths, resolver, force_exclude, walk_warnings)
             with progress_bar(len(files), err) as on_file:
                 result = run(files, resolver, fix=fix, unsafe_fixes=unsafe_fixes, write=(mode == "fix"), roots=paths, on_file=on_file,
                              jobs=jobs or default_jobs(), cache=None if no_cache else Cache.for_run(cache_dir, paths),
-                             edits=edits)
+                             edits=edits, since=changes)
             result.errors[:0] = missing
             result.warnings[:0] = walk_warnings
             if not files and not missing:
                 err.print("tokenfix: warning: no Python files found under the given paths (excluded or git-ignored?)")
         result.errors[:0] = resolver.problems()
         knowledge = load(resolver.for_folder(Path.cwd()).extra_rules)
-    except (ConfigError, KnowledgeError) as exc:
+    except (ConfigError, KnowledgeError, SinceError) as exc:
         err.print(printable(f"tokenfix: error: {exc}"))
         return EXIT_ERROR
 

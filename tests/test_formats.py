@@ -118,3 +118,22 @@ def test_text_written_without_rich_is_what_rich_writes(monkeypatch) -> None:
         return out.getvalue()
 
     assert render(direct=True) == render(direct=False)
+
+
+def test_sarif_fingerprints_follow_a_finding_when_lines_above_it_move(tmp_path: Path) -> None:
+    """partialFingerprints: code scanning matches a result across commits by them, not by its line."""
+    body = 'client.chat.completions.create(model="o3-mini", messages=[], max_tokens=100)\n'
+    path = tmp_path / "app.py"
+
+    def prints(text: str) -> list[tuple[int, str]]:
+        path.write_text(text)
+        log = json.loads(tokenfix("check", "--no-cache", "--format", "sarif", str(path)).stdout)
+        jsonschema.validate(log, sarif_schema())
+        return [(r["locations"][0]["physicalLocation"]["region"]["startLine"], r["partialFingerprints"]["tokenfixFinding/v1"])
+                for r in log["runs"][0]["results"]]
+
+    before = prints("from openai import OpenAI\nclient = OpenAI()\n" + body + body)
+    after = prints("from openai import OpenAI\n\n# a comment\nclient = OpenAI()\n" + body + body)
+    assert [line for line, _ in before] == [3, 4] and [line for line, _ in after] == [5, 6]
+    assert [p for _, p in before] == [p for _, p in after]
+    assert before[0][1] != before[1][1]  # the same line twice: told apart by their order

@@ -6,6 +6,7 @@ yields valid output.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import IO, Iterable
@@ -117,6 +118,7 @@ def sarif(results: Iterable[FileResult], knowledge: Knowledge) -> dict:
             "properties": {"fix": info.fix},
         })
     items = []
+    seen: dict[str, int] = {}
     for result, finding in _open_findings(results):
         item = {
             "ruleId": finding.code,
@@ -129,6 +131,7 @@ def sarif(results: Iterable[FileResult], knowledge: Knowledge) -> dict:
                     "region": _region(finding.row, finding.column, finding.end_row, finding.end_column),
                 }
             }],
+            "partialFingerprints": {"tokenfixFinding/v1": _fingerprint(result, finding, seen)},
         }
         if finding.fix is not None and finding.edits:
             item["fixes"] = [{
@@ -150,6 +153,20 @@ def sarif(results: Iterable[FileResult], knowledge: Knowledge) -> dict:
             "results": items,
         }],
     }
+
+
+def _fingerprint(result: FileResult, finding: Finding, seen: dict[str, int]) -> str:
+    """What code scanning follows a finding by across commits: its check, its file, and the text
+    of its line with the spaces around it taken off (a notebook's: its message), and which of
+    the same it is in that file; not the line number, which moves when lines above it change."""
+    if finding.cell is None and finding.row:
+        lines = result.source.split(b"\n")
+        text = lines[finding.row - 1].strip() if finding.row <= len(lines) else b""
+    else:
+        text = finding.message.encode("utf-8", "surrogateescape")
+    digest = hashlib.sha256(b"\0".join([finding.code.encode(), result.path.encode("utf-8", "surrogateescape"), text])).hexdigest()[:32]
+    seen[digest] = seen.get(digest, 0) + 1
+    return f"{digest}:{seen[digest]}"
 
 
 def _utf8(out: IO[str]) -> bool:

@@ -17,6 +17,7 @@ from ..knowledge.config import Settings
 from ..output.findings import ASK_LIBCST, SAFE, SCAN, UNSAFE, FileResult, Finding
 from ..knowledge import Knowledge
 from ..analysis.source import Source, parse as parse_source
+from .since import carried, touches
 
 
 def _parse(data: bytes) -> tuple:
@@ -73,6 +74,7 @@ def analyze(
     index=None,
     module_names: Sequence[str] = (),
     edits: bool = False,
+    lines=None,
 ) -> FileResult:
     """Findings for one file; with fix=True also the fixed bytes (safe fixes, or all with unsafe_fixes).
 
@@ -82,16 +84,20 @@ def analyze(
     Fixing runs in passes, as ruff does: fixes whose edits overlap (a removed argument and a
     clamped value in the same call) are applied one pass after the other, until a pass
     changes nothing. The findings returned are those fixed in any pass plus those left.
+
+    `lines` (--since): only findings on these rows are reported or fixed; a later pass reads
+    them as rows of the text the earlier ones fixed (since.carried).
     """
     checks = list(checks) if checks is not None else enabled_checks(knowledge, settings)
-    first = one_pass(data, path, knowledge, settings, checks, fix, unsafe_fixes, index, module_names, edits)
+    first = one_pass(data, path, knowledge, settings, checks, fix, unsafe_fixes, index, module_names, edits, lines)
     if not (fix and first.changed):
         return first
     fixed = [f for f in first.findings if f.fixed]
     notes = list(first.notes)
     content, left = first.fixed, []
     for _ in range(MAX_PASSES - 1):
-        step = one_pass(content, path, knowledge, settings, checks, fix, unsafe_fixes, index, module_names)
+        step_lines = carried(lines, data, content) if lines is not None else None
+        step = one_pass(content, path, knowledge, settings, checks, fix, unsafe_fixes, index, module_names, lines=step_lines)
         notes += step.notes
         if step.error:  # pragma: no cover - every pass's output was parsed before
             notes.append(f"stopped fixing after an earlier pass: {step.error}")
@@ -108,7 +114,7 @@ def analyze(
 
 
 def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, checks: list, fix: bool, unsafe_fixes: bool,
-             index=None, module_names: Sequence[str] = (), edits: bool = False) -> FileResult:
+             index=None, module_names: Sequence[str] = (), edits: bool = False, lines=None) -> FileResult:
     """One parse, one round of checks, and (with fix) the fixes that do not overlap."""
     result = FileResult(path, data)
     if b"\0" in data:  # Python refuses such source too; say so plainly instead of a parser's riddle
@@ -135,6 +141,8 @@ def one_pass(data: bytes, path: str, knowledge: Knowledge, settings: Settings, c
                     if _suppressed(finding, finder):
                         continue
                     _locate(finding, source)
+                    if lines is not None and not touches(lines, finding.row, finding.end_row):
+                        continue  # --since: not on a line changed since the ref
                     result.findings.append(finding)
         result.sites = finder.sites
     except RecursionError:

@@ -39,7 +39,7 @@ class RunResult:
 
 
 def analyze_bytes(data: bytes, display: str, knowledge: Knowledge, settings: Settings, *, fix: bool, unsafe_fixes: bool,
-                  index=None, module_names=(), edits: bool = False, inventory: bool = False) -> FileResult:
+                  index=None, module_names=(), edits: bool = False, inventory: bool = False, lines=None) -> FileResult:
     if not (prefilter.for_sites(knowledge) if inventory else prefilter.for_findings(knowledge))(data):
         return FileResult(display, data)
     from .engine import analyze  # LibCST is imported only when a fix is applied or shown
@@ -47,9 +47,9 @@ def analyze_bytes(data: bytes, display: str, knowledge: Knowledge, settings: Set
     try:
         if display.endswith(".ipynb"):
             return analyze_notebook(data, display, knowledge, settings, fix=fix, unsafe_fixes=unsafe_fixes, index=index,
-                                    module_names=module_names, edits=edits)
+                                    module_names=module_names, edits=edits, lines=lines)
         return analyze(data, display, knowledge, settings, fix=fix, unsafe_fixes=unsafe_fixes, index=index, module_names=module_names,
-                       edits=edits)
+                       edits=edits, lines=lines)
     except MemoryError:
         result = FileResult(display, data)
         result.error = f"needs more memory than a worker may use ({_memory_limit_text()}); skipped"
@@ -75,6 +75,8 @@ def analyze_notebook(data: bytes, display: str, knowledge: Knowledge, settings: 
         result.error = str(exc)
         return result
     options["index"] = _with_magics(options.get("index"), notebook, knowledge)
+    if isinstance(options.get("lines"), dict):  # --since: each cell's changed rows, as rows of the joined module
+        options["lines"] = notebook.joined_rows(options["lines"])
     inner = analyze(notebook.code.encode("utf-8"), display, knowledge, settings, **options)
     sites = []  # the sites are the first pass's, on the cells as they are
     for site in inner.sites:
@@ -132,17 +134,19 @@ class _Job:
     names: tuple[str, ...] = ()
     index: object = None  # the ClientIndex of the modules this file imports
     key: Optional[str] = None
+    lines: object = None  # --since: what changed since the ref (since.Lines); None, every line
 
 
 def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixes: bool, write: bool,
         roots: Sequence[Path] = (), on_file: Optional[Callable[[Path], None]] = None, jobs: int = 1,
-        cache: Optional[Cache] = None, edits: bool = False, inventory: bool = False) -> RunResult:
+        cache: Optional[Cache] = None, edits: bool = False, inventory: bool = False, since=None) -> RunResult:
     """Read and prefilter every file here; analyse the few that may matter in worker processes (several when there are many).
 
     Files are read while the workers analyse those already found (pool.ordered_map reads
     ahead). Results come back in the order the paths were given whatever the pool does, and
     fixes are written from this process only, one file at a time. With edits, each fix also
-    carries its text edit (JSON and SARIF show them). An inventory (`tokenfix sites`) reads every
+    carries its text edit (JSON and SARIF show them). With `since` (since.Since), only what lies
+    on the lines changed since its ref is reported and fixed. An inventory (`tokenfix sites`) reads every
     file that names a door, not only those with a limit word: it lists the calls without limits too.
     """
     out = RunResult()
@@ -156,7 +160,11 @@ def run(paths: list[Path], resolver: SettingsResolver, *, fix: bool, unsafe_fixe
     slots: list[Optional[FileResult]] = []  # one per file to analyse: files with nothing to say take no room
     read_errors: list[str] = []
     found = _read(paths, resolver, out, slots, read_errors, on_file, cache, may_matter)
-    _analyze_jobs(found, slots, out, paths, roots, fix, unsafe_fixes, write, on_file, jobs, cache, edits, inventory)
+    try:
+        _analyze_jobs(found, slots, out, paths, roots, fix, unsafe_fixes, write, on_file, jobs, cache, edits, inventory, since)
+    finally:
+        if since is not None:
+            since.close()
     if cache is not None:
         cache.save()
         if cache.problem:  # no key could be kept, or the default folder is a link: the run went on without
@@ -252,7 +260,8 @@ def _generated(window: bytes) -> bool:
 
 
 def _analyze_jobs(found: Iterable[_Job], slots: list, out: RunResult, paths: Sequence[Path], roots, fix: bool, unsafe_fixes: bool,
-                  write: bool, on_file, jobs: int, cache: Optional[Cache], edits: bool = False, inventory: bool = False) -> None:
+                  write: bool, on_file, jobs: int, cache: Optional[Cache], edits: bool = False, inventory: bool = False,
+                  since=None) -> None:
     mode = f"fix={fix} unsafe={unsafe_fixes} edits={edits} inventory={inventory}"
     directory = None
 
@@ -261,6 +270,11 @@ def _analyze_jobs(found: Iterable[_Job], slots: list, out: RunResult, paths: Seq
         nonlocal directory
         for job in found:
             knowledge = knowledge_for(job.settings)
+            if since is not None:
+                job.lines = since.lines(job.path, job.data)
+                if job.lines is not None and not job.lines:
+                    _finish(job, FileResult(display_name(job.path), job.data), slots, out, write, on_file, None, roots)
+                    continue  # unchanged since the ref: nothing of it to report
             if directory is None:
                 from ..analysis.clientindex import Directory  # only when some file needs analysing
 
@@ -270,7 +284,8 @@ def _analyze_jobs(found: Iterable[_Job], slots: list, out: RunResult, paths: Seq
             job.names = tuple(module_names(job.path, roots))
             job.index = directory.index_for(job.path, _code(job), job.names)
             if cache is not None:
-                job.key = cache.key(job.data, str(job.path), repr(job.settings), knowledge.digest, mode, repr(job.names), job.index.digest)
+                job.key = cache.key(job.data, str(job.path), repr(job.settings), knowledge.digest, mode, repr(job.names), job.index.digest,
+                                    _lines_key(job.lines))
                 hit = cache.get(job.key, display_name(job.path), job.data)
                 if hit is not None:
                     _finish(job, hit, slots, out, write, on_file, None, roots)
@@ -280,6 +295,15 @@ def _analyze_jobs(found: Iterable[_Job], slots: list, out: RunResult, paths: Seq
     for job, result, failed in _results(pending(), fix, unsafe_fixes, jobs, edits, inventory):
         # A crash or a time-out is not cached: the next run tries the file again.
         _finish(job, result, slots, out, write, on_file, None if failed else cache, roots)
+
+
+def _lines_key(lines) -> str:
+    """--since's part of the cache key: a report on some lines is not the report on all."""
+    if lines is None:
+        return "all"
+    if isinstance(lines, dict):
+        return repr(sorted((cell, sorted(rows)) for cell, rows in lines.items()))
+    return repr(sorted(lines))
 
 
 def _code(job: _Job) -> bytes:
@@ -321,7 +345,7 @@ def _results(pending: Iterable[_Job], fix: bool, unsafe_fixes: bool, jobs: int, 
                 if fix or edits:
                     import libcst  # noqa: F401 - which every file with a fix will need
             given.append(job)
-            yield (display_name(job.path), job.data, job.settings, job.names, job.index, fix, unsafe_fixes, edits, inventory)
+            yield (display_name(job.path), job.data, job.settings, job.names, job.index, fix, unsafe_fixes, edits, inventory, job.lines)
 
     for slot, result in enumerate(ordered_map(_analyze_remote, tasks(), jobs, _init_worker, file_timeout(), POOL_MIN_FILES,
                                               memory=worker_memory(jobs))):
@@ -393,9 +417,9 @@ def _init_worker() -> None:
 
 
 def _analyze_task(task) -> FileResult:
-    display, data, settings, names, index, fix, unsafe_fixes, edits, inventory = task
+    display, data, settings, names, index, fix, unsafe_fixes, edits, inventory, lines = task
     result = analyze_bytes(data, display, knowledge_for(settings), settings, fix=fix, unsafe_fixes=unsafe_fixes,
-                           index=index, module_names=names, edits=edits, inventory=inventory)
+                           index=index, module_names=names, edits=edits, inventory=inventory, lines=lines)
     return detach(result)
 
 
