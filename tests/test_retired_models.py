@@ -50,3 +50,15 @@ def test_tok010_is_off_by_default_and_the_value_fix_is_withheld_all_the_same() -
     result = analyze(SOURCE, "input.py", load(), Settings())
     assert [(f.row, f.code, f.fix) for f in result.findings] == [(4, "TOK001", None)]
     assert result.findings[0].message.endswith("(no fix: the model is retired, see TOK010)")
+
+
+def test_through_an_unknown_gateway_the_owner_is_named_as_the_provider_rows_spell_it() -> None:
+    """An unseen endpoint has no provider of its own: the message names the model's, as everywhere else."""
+    source = textwrap.dedent("""\
+        from openai import OpenAI
+
+        client = OpenAI(base_url="https://gateway.example.com/v1")
+        client.chat.completions.create(model="claude-3-5-sonnet-20241022", messages=[])
+    """).encode()
+    result = analyze(source, "input.py", load(), Settings(select=("TOK010",)))
+    assert [f.message.split(" on ")[0] for f in result.findings] == ["`claude-3-5-sonnet-20241022` was retired by Anthropic"]

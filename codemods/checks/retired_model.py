@@ -17,7 +17,8 @@ class RetiredModel(Check):
         if model is None:
             return
         name = site.target.model_name or model.id
-        provider = site.target.provider.name if site.target.provider is not None else ", ".join(model.providers)
+        owners = [ctx.knowledge.providers[p].name if p in ctx.knowledge.providers else p for p in model.providers]
+        provider = site.target.provider.name if site.target.provider is not None else ", ".join(owners)
         said = f"`{name}`" + (f" ({model.id})" if name.lower() != model.id.lower() else "")
         message = (f"{said} was retired by {provider} on {model.deprecation_date} (per {model.retirement_source}): "
                    "calls to it fail once the provider has removed it")
