@@ -253,7 +253,8 @@ def _run_mode(mode: str, paths, output_format, output_file, select, extend_selec
         err.print(printable(f"tokenfix: error: {display_name(output_file)}: cannot write the report ({exc.strerror or exc})"))
         return EXIT_ERROR
     try:
-        return _report(mode, result, knowledge, output_format, show_evidence, exit_zero, exit_non_zero_on_fix, handle or report_stream, err)
+        return _report(mode, result, knowledge, output_format, show_evidence, exit_zero, exit_non_zero_on_fix, handle or report_stream, err,
+                       since)
     finally:
         if handle is not None:
             handle.close()
@@ -283,7 +284,7 @@ def progress_bar(files: int, err):
 
 
 def _report(mode: str, result: RunResult, knowledge: Knowledge, output_format: str, show_evidence: bool, exit_zero: bool,
-            exit_non_zero_on_fix: bool, stream, err) -> int:
+            exit_non_zero_on_fix: bool, stream, err, since: Optional[str] = None) -> int:
     remaining = [f for f in result.findings if not f.fixed]
     fixed = [f for f in result.findings if f.fixed]
     changed_files = [r for r in result.files if r.changed]
@@ -308,7 +309,7 @@ def _report(mode: str, result: RunResult, knowledge: Knowledge, output_format: s
 
     _problems(result, err)
     if output_format in ("text", "concise") or mode == "diff":
-        err.print(_summary(mode, result, remaining, fixed, changed_files))
+        err.print(_summary(mode, result, remaining, fixed, changed_files, since))
 
     if result.errors:
         return EXIT_ERROR
@@ -329,9 +330,11 @@ def _problems(result: RunResult, err) -> None:
         err.print(printable(f"tokenfix: error: {line}"))
 
 
-def _summary(mode: str, result: RunResult, remaining, fixed, changed_files) -> str:
+def _summary(mode: str, result: RunResult, remaining, fixed, changed_files, since: Optional[str] = None) -> str:
     # "(276 files checked, 1 error)": what was checked, then what was not
     files = plural(result.checked, "file") + " checked"
+    if since is not None:  # "All checks passed" must not read as a verdict on the whole files
+        files += f", only lines changed since {since}"
     if result.generated:
         files += f", {result.generated} @generated skipped"
     if result.errors:

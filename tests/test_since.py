@@ -55,7 +55,7 @@ def test_only_lines_changed_since_the_ref_are_reported(repo: Path) -> None:
     assert res.returncode == 1, res.stderr.decode()
     assert rows(res) == [("a.py", 4, "TOK002"), ("b.py", 3, "TOK002")]
     text = tokenfix("check", "--no-cache", "--since", "main", ".", cwd=repo)
-    assert text.stderr.decode().startswith("Found 2 findings (3 files checked).")
+    assert text.stderr.decode().startswith("Found 2 findings (3 files checked, only lines changed since main).")
     github = tokenfix("check", "--no-cache", "--format", "github", "--since", "main", ".", cwd=repo).stdout.decode()
     assert [line.split("::")[1].split(",")[1:3] for line in github.splitlines()] == [["file=a.py", "line=4"], ["file=b.py", "line=3"]]
     (repo / "a.py").write_text(HEAD + CALL.format(n=100) + CALL.format(n=200) + CALL.format(n=250))  # unstaged: counts too
