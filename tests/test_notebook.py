@@ -323,3 +323,22 @@ def test_evidence_lines_are_counted_in_their_cells(tmp_path: Path) -> None:
     ]
     (item,) = json.loads(tokenfix("check", "--format", "json", str(path)).stdout)
     assert item["cell"] == 4 and item["evidence"] == evidence
+
+
+def test_a_cell_of_repeated_lines_is_fixed_without_stalling(tmp_path: Path) -> None:
+    """Writing a fixed cell back pairs its old and new lines; on 20,000 copies of one line a plain
+    difflib pairing takes minutes (run/linediff.py has a ceiling): the fix lands, in seconds."""
+    import time
+
+    filler = ["x = 1\n"] * 20_000
+    cells = [code(["from openai import OpenAI\n", "client = OpenAI()\n", *filler,
+                   'client.chat.completions.create(model="gpt-5-mini", messages=[], max_tokens=2000)\n', *filler], count=1)]
+    path = tmp_path / "big.ipynb"
+    path.write_text(json.dumps(notebook(cells), indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+    started = time.perf_counter()
+    res = tokenfix("fix", "--no-cache", str(path))
+    assert time.perf_counter() - started < 60, "the fix took too long"
+    assert res.returncode == 0, res.stderr.decode()
+    source = json.loads(path.read_text())["cells"][0]["source"]
+    assert source[20_002] == 'client.chat.completions.create(model="gpt-5-mini", messages=[], max_completion_tokens=2000)\n'
+    assert source[:20_002] == cells[0]["source"][:20_002] and source[20_003:] == filler

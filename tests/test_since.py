@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -123,3 +125,18 @@ def test_the_repositorys_own_git_config_runs_nothing(repo: Path, tmp_path: Path)
     assert res.returncode == 1, res.stderr.decode()
     assert res.stdout.decode().startswith("a.py:4:")  # and the rename is still seen: renamed.py has nothing new
     assert not planted.exists()
+
+
+def test_a_file_of_repeated_lines_does_not_stall_the_review(repo: Path) -> None:
+    """A line diff is quadratic on repeated lines (difflib's takes minutes on this file): the
+    tree is untrusted, so the comparison has a ceiling (run/linediff.py) and the run ends."""
+    filler = "x = 1\n" * 20_000
+    (repo / "big.py").write_text(HEAD + filler + filler)
+    git(repo, "add", "big.py")
+    git(repo, "commit", "-q", "-m", "big")
+    (repo / "big.py").write_text(HEAD + filler + CALL.format(n=700) + filler)
+    started = time.perf_counter()
+    res = subprocess.run([sys.executable, "-m", "codemods", "check", "--no-cache", "--format", "json", "--since", "HEAD", "big.py"],
+                         cwd=repo, capture_output=True, timeout=120)
+    assert time.perf_counter() - started < 60, "the review took too long"
+    assert rows(res) == [("big.py", 20_003, "TOK002")]

@@ -23,11 +23,12 @@ Its size (about 380 lines): the join and the split are inverses that must change
 from __future__ import annotations
 
 import ast
-import difflib
 import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Optional, Sequence
+
+from .linediff import opcodes
 
 BOM = b"\xef\xbb\xbf"
 MARKER = "# tokenfix-cell"
@@ -274,7 +275,7 @@ def _fixed_source(source: Any, cell: Cell, text: str, marker_row: int, covered: 
     offsets = [0]
     for line in original:
         offsets.append(offsets[-1] + len(line))
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(old, new):  # bounded: a cell of repeated lines costs no more than the budget
         if tag == "equal":
             continue
         # Rows of the module: the lines replaced, or the two around an insertion.

@@ -12,12 +12,13 @@ here, a CR before a line's LF ignored (`core.autocrlf` checkouts), a notebook ce
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import subprocess
 from pathlib import Path
 from typing import Optional, Union
+
+from .linediff import Budget, opcodes
 
 
 # A file's changed lines: the rows (1-based), or for a notebook its cells' (cell number -> rows);
@@ -162,12 +163,12 @@ def _split(data: bytes) -> list[bytes]:
 
 def _rows_changed(before: bytes, after: bytes) -> frozenset:
     """The rows of `after` added or changed against `before` (a removed line touches none)."""
-    return frozenset(_changed(_split(before), _split(after)))
+    return frozenset(_changed(_split(before), _split(after), Budget()))
 
 
-def _changed(old: list, new: list) -> set[int]:
+def _changed(old: list, new: list, budget: Budget) -> set[int]:
     rows: set[int] = set()
-    for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for tag, _, _, j1, j2 in opcodes(old, new, budget):
         if tag in ("replace", "insert"):
             rows.update(range(j1 + 1, j2 + 1))
     return rows
@@ -183,14 +184,14 @@ def _cells_changed(before: bytes, after: bytes) -> Optional[dict]:
     except NotebookError:
         return None
     changed: dict[int, frozenset] = {}
-    texts = difflib.SequenceMatcher(None, [c.python for c in old], [c.python for c in new], autojunk=False)
-    for tag, i1, i2, j1, j2 in texts.get_opcodes():
+    budget = Budget()  # one for the notebook, not one per cell
+    for tag, i1, i2, j1, j2 in opcodes([c.python for c in old], [c.python for c in new], budget):
         if tag == "equal":
             continue
         for k, cell in enumerate(new[j1:j2]):
             lines = cell.python.split("\n")
             if tag == "replace" and i1 + k < i2:
-                changed[cell.number] = frozenset(_changed(old[i1 + k].python.split("\n"), lines))
+                changed[cell.number] = frozenset(_changed(old[i1 + k].python.split("\n"), lines, budget))
             else:
                 changed[cell.number] = frozenset(range(1, len(lines) + 1))
     return changed
@@ -210,7 +211,7 @@ def carried(lines: Lines, before: bytes, after: bytes) -> Lines:
         return lines
     old, new = _split(before), _split(after)
     rows: set[int] = set()
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(old, new):
         if tag == "equal":
             rows.update(j1 + 1 + k for k in range(i2 - i1) if i1 + 1 + k in lines)
         else:
