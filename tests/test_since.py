@@ -140,3 +140,14 @@ def test_a_file_of_repeated_lines_does_not_stall_the_review(repo: Path) -> None:
                          cwd=repo, capture_output=True, timeout=120)
     assert time.perf_counter() - started < 60, "the review took too long"
     assert rows(res) == [("big.py", 20_003, "TOK002")]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give the checkout to another user")
+def test_a_checkout_git_refuses_for_its_owner_says_so(repo: Path) -> None:
+    """A container's checkout owned by another user: git's "dubious ownership", not "no work tree"."""
+    for path in [repo, *repo.rglob("*")]:
+        os.lchown(path, 65534, 65534)
+    res = tokenfix("check", "--since", "HEAD", ".", cwd=repo, env={"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
+    err = res.stderr.decode()
+    assert res.returncode == 2 and "git refuses the work tree of ., owned by another user (detected dubious ownership" in err
+    assert "safe.directory" in err and "Traceback" not in err

@@ -60,7 +60,11 @@ class Since:
         self.ref = ref
         try:
             top = _git(["rev-parse", "--show-toplevel"], cwd)
-        except _GitFailed:
+        except _GitFailed as failed:
+            said = str(failed).splitlines()[0] if str(failed) else ""
+            if "dubious ownership" in said:  # a checkout owned by another user (CI containers): git's own refusal
+                raise SinceError(f"--since {ref}: git refuses the work tree of {cwd}, owned by another user ({said.removeprefix('fatal: ')}); "
+                                 "if the checkout is yours, `git config --global --add safe.directory <its path>`") from None
             raise SinceError(f"--since {ref}: {cwd} is not inside a git work tree; run it in a clone, or leave --since out") from None
         self.root = Path(os.fsdecode(top.rstrip(b"\n"))).resolve()
         if ref.startswith("-"):
