@@ -69,14 +69,13 @@ def _by_site(sites: list, findings: list) -> dict:
     """Each finding under the site it was made at: of the sites of its cell whose evidence is the
     finding's, the nearest (a limit may sit in a payload built lines above its POST); None for
     one no site explains."""
+    alike: dict = {}  # (evidence, cell) -> the sites that have them, in order
+    for index, site in enumerate(sites):
+        alike.setdefault((tuple(site.evidence), site.cell), []).append(index)
     under: dict = {}
     for finding in findings:
-        evidence = [str(e) for e in finding.evidence]
-        best = None
-        for index, site in enumerate(sites):
-            if site.evidence == evidence and site.cell == finding.cell:
-                if best is None or abs(site.line - finding.row) < abs(sites[best].line - finding.row):
-                    best = index
+        candidates = alike.get((tuple(str(e) for e in finding.evidence), finding.cell), ())
+        best = min(candidates, key=lambda index: abs(sites[index].line - finding.row), default=None)
         under.setdefault(best, []).append(finding)
     return under
 
