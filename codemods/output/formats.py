@@ -118,7 +118,7 @@ def sarif(results: Iterable[FileResult], knowledge: Knowledge) -> dict:
             "properties": {"fix": info.fix},
         })
     items = []
-    seen: dict[str, int] = {}
+    fingerprint = _Fingerprints()
     for result, finding in _open_findings(results):
         item = {
             "ruleId": finding.code,
@@ -131,7 +131,7 @@ def sarif(results: Iterable[FileResult], knowledge: Knowledge) -> dict:
                     "region": _region(finding.row, finding.column, finding.end_row, finding.end_column),
                 }
             }],
-            "partialFingerprints": {"tokenfixFinding/v1": _fingerprint(result, finding, seen)},
+            "partialFingerprints": {"tokenfixFinding/v1": fingerprint(result, finding)},
         }
         if finding.fix is not None and finding.edits:
             item["fixes"] = [{
@@ -155,18 +155,26 @@ def sarif(results: Iterable[FileResult], knowledge: Knowledge) -> dict:
     }
 
 
-def _fingerprint(result: FileResult, finding: Finding, seen: dict[str, int]) -> str:
+class _Fingerprints:
     """What code scanning follows a finding by across commits: its check, its file, and the text
     of its line with the spaces around it taken off (a notebook's: its message), and which of
     the same it is in that file; not the line number, which moves when lines above it change."""
-    if finding.cell is None and finding.row:
-        lines = result.source.split(b"\n")
-        text = lines[finding.row - 1].strip() if finding.row <= len(lines) else b""
-    else:
-        text = finding.message.encode("utf-8", "surrogateescape")
-    digest = hashlib.sha256(b"\0".join([finding.code.encode(), result.path.encode("utf-8", "surrogateescape"), text])).hexdigest()[:32]
-    seen[digest] = seen.get(digest, 0) + 1
-    return f"{digest}:{seen[digest]}"
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+        self.lines: tuple = (None, [])  # the last file's lines, split once for all its findings
+
+    def __call__(self, result: FileResult, finding: Finding) -> str:
+        if finding.cell is None and finding.row:
+            if self.lines[0] is not result:
+                self.lines = (result, result.source.split(b"\n"))
+            lines = self.lines[1]
+            text = lines[finding.row - 1].strip() if finding.row <= len(lines) else b""
+        else:
+            text = finding.message.encode("utf-8", "surrogateescape")
+        digest = hashlib.sha256(b"\0".join([finding.code.encode(), result.path.encode("utf-8", "surrogateescape"), text])).hexdigest()[:32]
+        self.seen[digest] = self.seen.get(digest, 0) + 1
+        return f"{digest}:{self.seen[digest]}"
 
 
 def _utf8(out: IO[str]) -> bool:
