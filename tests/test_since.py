@@ -151,3 +151,16 @@ def test_a_checkout_git_refuses_for_its_owner_says_so(repo: Path) -> None:
     err = res.stderr.decode()
     assert res.returncode == 2 and "git refuses the work tree of ., owned by another user (detected dubious ownership" in err
     assert "safe.directory" in err and "Traceback" not in err
+
+
+def test_a_link_in_the_tree_to_a_file_outside_it_counts_whole(repo: Path, tmp_path: Path) -> None:
+    """git keeps the link, not its target's text: what changed in it is not known, so all of it
+    counts (a pre-commit hook may name such a file); it is no error "outside the work tree"."""
+    outside = tmp_path / "outside.py"
+    outside.write_text(HEAD + CALL.format(n=900))
+    (repo / "link.py").symlink_to(outside)
+    git(repo, "add", "link.py")
+    git(repo, "commit", "-q", "-m", "link")
+    res = tokenfix("check", "--no-cache", "--format", "json", "--since", "HEAD", "link.py", cwd=repo)
+    assert res.returncode == 1, res.stderr.decode()
+    assert rows(res) == [("link.py", 3, "TOK002")]

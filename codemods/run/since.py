@@ -88,7 +88,7 @@ class Since:
         for entry in _git(["ls-tree", "-r", "-l", "-z", "--full-tree", self.commit], self.root).split(b"\0"):
             head, _, name = entry.partition(b"\t")
             parts = head.split()
-            if len(parts) == 4 and parts[1] == b"blob" and parts[3].isdigit():
+            if len(parts) == 4 and parts[1] == b"blob" and parts[3].isdigit() and parts[0] != b"120000":  # a link: no file's text
                 found[os.fsdecode(name)] = (parts[2].decode(), int(parts[3]))
         return found
 
@@ -108,10 +108,9 @@ class Since:
 
     def lines(self, path: Path, data: bytes) -> Lines:
         """What of the file at `path` (holding `data`) changed since REF."""
-        try:
-            name = Path(os.path.abspath(path)).resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            raise SinceError(f"--since {self.ref}: {path} is outside the git work tree {self.root}") from None
+        name = self._name(path)
+        if name is None:
+            raise SinceError(f"--since {self.ref}: {path} is outside the git work tree {self.root}")
         old = self.blobs.get(self.renamed.get(name, name))
         if old is None:
             return None  # new since REF: every line
@@ -126,6 +125,17 @@ class Since:
         if path.suffix == ".ipynb":
             return _cells_changed(before, data)
         return _rows_changed(before, data)
+
+    def _name(self, path: Path) -> Optional[str]:
+        """The path as git names it: the link itself where the file is a symbolic link in the tree
+        (its target's text is no blob of the repository: the whole file counts), else the real path."""
+        absolute = Path(os.path.abspath(path))
+        for candidate in (absolute.parent.resolve() / absolute.name, absolute.resolve()):
+            try:
+                return candidate.relative_to(self.root).as_posix()
+            except ValueError:
+                continue
+        return None
 
     def _oid(self, data: bytes) -> str:
         digest = hashlib.sha256() if self.sha256 else hashlib.sha1()
