@@ -143,7 +143,7 @@ def _sites(paths, output_format, output_file, provider, default_endpoint, config
                      cache=None, inventory=True)
         result.errors[:0] = [*resolver.problems(), *missing]
         result.warnings[:0] = warnings
-    except (ConfigError, KnowledgeError, SinceError) as exc:
+    except (ConfigError, KnowledgeError) as exc:
         err.print(printable(f"tokenfix: error: {exc}"))
         return EXIT_ERROR
     try:
